@@ -1,0 +1,73 @@
+# sonde - top-level build.
+#   make            build/sonde (driver) and build/sonde-run (loader)
+#   make test       unit tests (CUnit) then integration tests in one VM boot
+#   make unit       unit tests only
+#   make deps       install the Debian packages sonde needs (root)
+#   make install PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow
+CPPFLAGS += -Icompiler -Ibuild/gen -Iruntime
+B = build
+
+COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+COMPILER_OBJ = $(COMPILER_SRC:compiler/%.c=$(B)/compiler/%.o) $(B)/gen/lexer.o $(B)/gen/parser.o
+RUNTIME_CORE_SRC = $(wildcard runtime/core/*.c)
+RUNTIME_CORE_OBJ = $(RUNTIME_CORE_SRC:runtime/core/%.c=$(B)/runtime/%.o)
+LOADER_SRC = $(wildcard loader/*.c)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+
+all: $(B)/sonde $(B)/sonde-run
+
+$(B)/gen/parser.c $(B)/gen/parser.h: compiler/parser.y
+	@mkdir -p $(B)/gen
+	bison -Wall -Wno-other -o $(B)/gen/parser.c --defines=$(B)/gen/parser.h $<
+
+$(B)/gen/lexer.c: compiler/lexer.l $(B)/gen/parser.h
+	@mkdir -p $(B)/gen
+	flex -o $@ $<
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -c -o $@ $<
+
+$(B)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/gen/parser.h
+	@mkdir -p $(B)/compiler
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/runtime/%.o: runtime/core/%.c $(wildcard runtime/core/*.h)
+	@mkdir -p $(B)/runtime
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/sonde: $(B)/compiler/main.o $(COMPILER_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/sonde-run: $(LOADER_SRC) runtime/transport_proto.h
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(LOADER_SRC)
+
+$(B)/unit-tests: $(UNIT_SRC) $(COMPILER_OBJ) $(RUNTIME_CORE_OBJ)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ -lcunit
+
+unit: $(B)/unit-tests
+	$(B)/unit-tests
+
+integration: all
+	tests/integration/run.sh
+
+test: unit integration
+
+deps:
+	scripts/install-deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sonde $(DESTDIR)$(PREFIX)/share/sonde
+	install -m 755 $(B)/sonde $(DESTDIR)$(PREFIX)/bin/sonde
+	install -m 755 $(B)/sonde-run $(DESTDIR)$(PREFIX)/libexec/sonde/sonde-run
+	cp -r runtime tapsets templates $(DESTDIR)$(PREFIX)/share/sonde/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit integration test deps install clean

@@ -23,11 +23,14 @@ struct sonde_map;
 enum {
 	SONDE_MAP_OK = 0,
 	SONDE_MAP_FULL = -1,     /* array overflow: capacity reached, not wrapping */
+	SONDE_MAP_BADTYPE = -2,  /* key or value type differs from the map's
+				  * (a compiler bug); nothing was stored */
 };
 
 /* key_types: nkeys entries of SONDE_LONG/SONDE_STRING.  capacity 0 means
  * MAXMAPENTRIES.  wrap: when full, inserting evicts the oldest entry.
- * Returns NULL when out of memory. */
+ * Returns NULL when out of memory (or on invalid arguments: nkeys out of
+ * 1..SONDE_MAXKEYS, an unknown type, capacity above 2^28). */
 struct sonde_map *sonde_map_new(int nkeys, const int *key_types, int value_type,
 				uint32_t capacity, bool wrap);
 void sonde_map_free(struct sonde_map *m);

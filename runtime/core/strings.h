@@ -15,5 +15,7 @@ char *sonde_concat(char *dst, size_t cap, const char *a, const char *b);
 /* Length of the longest prefix of s (of length n) that ends on a UTF-8
  * character boundary and fits in limit bytes. */
 size_t sonde_utf8_cut(const char *s, size_t n, size_t limit);
+/* strlen(s), but reads at most max bytes: returns max if no NUL among them. */
+size_t sonde_strnlen(const char *s, size_t max);
 
 #endif

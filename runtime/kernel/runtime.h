@@ -95,7 +95,8 @@ void sonde_print_str(struct sonde_context *c, const char *s);
 void sonde_print_long(struct sonde_context *c, int64_t v);
 void sonde_printf(struct sonde_context *c, const char *fmt,
 		  const struct sonde_arg *args, int nargs);
-/* Queues text for the user's stderr (warnings; not script output). */
+/* Queues text for the user's stderr (warnings; not script output).  The
+ * text goes out as given: the caller supplies "WARNING: " and the "\n". */
 void sonde_warn(const char *fmt, ...) __printf(1, 2);
 
 /* ---- errors and control --------------------------------------------- */
@@ -125,5 +126,7 @@ bool sonde_lock_write(rwlock_t *l);
 /* ---- probe context ---------------------------------------------------- */
 /* Registers at the hit for .return probes: the function's return value. */
 int64_t sonde_returnval(struct sonde_context *c);
+/* target(): the pid given to the loader with -c/-x (0 if none). */
+int64_t sonde_target(void);
 
 #endif

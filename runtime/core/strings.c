@@ -97,7 +97,7 @@ char *sonde_strlcpy(char *dst, const char *src, size_t cap)
 
 char *sonde_concat(char *dst, size_t cap, const char *a, const char *b)
 {
-	size_t la, lb;
+	size_t na, la, lb;
 
 	if (cap == 0)
 		return dst;
@@ -105,9 +105,11 @@ char *sonde_concat(char *dst, size_t cap, const char *a, const char *b)
 		a = "";
 	if (!b)
 		b = "";
-	/* Measure both before writing anything: dst may be a or b. */
-	la = fit_len(a, cap);
-	lb = sonde_utf8_cut(b, sonde_strnlen(b, cap + 3), cap - 1 - la);
+	/* Measure both before writing anything: dst may be a or b.  The
+	 * result is a prefix of a.b, so once a is cut b adds nothing. */
+	na = sonde_strnlen(a, cap + 3);
+	la = sonde_utf8_cut(a, na, cap - 1);
+	lb = la < na ? 0 : sonde_utf8_cut(b, sonde_strnlen(b, cap + 3), cap - 1 - la);
 	/*
 	 * Place b first: its writes land at dst+la and beyond, so when dst is
 	 * a they leave a's kept prefix intact, and when dst is b they happen

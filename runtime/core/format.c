@@ -323,11 +323,10 @@ static void fmt_integer(struct out *o, const struct spec *sp, int64_t v)
 	case 'o':
 		np.base = 8;
 		break;
-	case 'X':
-		np.upper = true;
-		/* fall through */
 	case 'x':
+	case 'X':
 		np.base = 16;
+		np.upper = sp->conv == 'X';
 		if ((sp->flags & F_ALT) && v != 0)
 			np.prefix = np.upper ? "0X" : "0x";
 		break;

@@ -17,7 +17,8 @@
 /*
  * Formats into dst (capacity cap >= 1, always NUL-terminated).  Output
  * longer than cap-1 is cut at a UTF-8 character boundary.  Returns the
- * number of bytes stored (excluding the NUL).
+ * number of bytes stored (excluding the NUL).  The output can hold NUL
+ * bytes of its own (%b, %c of 0), so use the returned length.
  */
 size_t sonde_format(char *dst, size_t cap, const char *fmt,
 		    const struct sonde_arg *args, int nargs);

@@ -61,7 +61,9 @@ int32_t sonde_map_next(const struct sonde_map *m, int32_t e);
  * value; dir +1 ascending, -1 descending; ties keep insertion order.
  * O(n log n).  Returns NULL if the buffer is already in use by an enclosing
  * sorted foreach of the same map (the caller reports an error); release it
- * with sonde_map_sorted_done().
+ * with sonde_map_sorted_done().  A sort_key out of range leaves insertion
+ * order.  The buffer is a snapshot: an entry deleted while iterating it
+ * still has its index there (its accessors then read the stale slot).
  */
 const int32_t *sonde_map_sorted(struct sonde_map *m, int sort_key, int dir,
 				uint32_t *count);

@@ -1,0 +1,879 @@
+/*
+ * codegen.c - emits the module's C source for a resolved, typed script.
+ *
+ * Model of the generated code (see runtime/kernel/runtime.h for the
+ * runtime side):
+ *   - each global is a C static (g<ID>_<name>) guarded by a rwlock
+ *     (lk<ID>); arrays are struct sonde_map pointers made at load;
+ *   - each handler and function has a frame struct holding its locals and
+ *     string temporaries; all frames form a union, and each CPU owns
+ *     MAXNESTING+1 of them (index = call depth), so kernel stacks stay small;
+ *   - a handler takes the locks of every global it (or a function it calls)
+ *     uses, for its whole run, in global-id order (no lock-order deadlock);
+ *   - a script error sets c->abort; every operation that can fail is
+ *     followed by a jump to the current unwind label: "out" (end of the
+ *     function or handler) or the catch label of the enclosing try.
+ * Expressions become C expressions; string-valued ones are `const char *`.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "builtins.h"
+#include "codegen.h"
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+typedef struct Gen {
+	Script *s;
+	StrBuf *out;          /* body of the C function being emitted */
+	StrBuf fields;        /* fields of its frame struct */
+	StrBuf top;           /* declarations at the top of the C function */
+	StrBuf cleanup;       /* statements run at its out: label */
+	int ntmp;             /* string temporaries in the frame */
+	int nuniq;            /* unique C identifiers */
+	int indent;
+	const char *unwind;   /* label to jump to when c->abort is set */
+	Function *fn;         /* NULL in a handler */
+} Gen;
+
+static char *expr(Gen *g, Expr *e);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void line(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(Gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	for (int i = 0; i < g->indent; i++)
+		sb_putc(g->out, '\t');
+	va_start(ap, fmt);
+	sb_vprintf(g->out, fmt, ap);
+	va_end(ap);
+	sb_putc(g->out, '\n');
+}
+
+static char *c_string(const char *s)
+{
+	StrBuf sb = { 0 };
+	sb_putc(&sb, '"');
+	sb_put_c_escaped(&sb, s);
+	sb_putc(&sb, '"');
+	return sb_steal(&sb);
+}
+
+/* "file:line:col" as a C string literal, for runtime error messages. */
+static char *loc_str(SrcLoc loc)
+{
+	char *s = xasprintf("%s:%d:%d", loc.file ? loc.file->name : "?", loc.line, loc.col);
+	return c_string(s);
+}
+
+static char *new_tmp(Gen *g)
+{
+	int n = g->ntmp++;
+	sb_printf(&g->fields, "\tchar t%d[MAXSTRINGLEN];\n", n);
+	return xasprintf("l->t%d", n);
+}
+
+static int uniq(Gen *g)
+{
+	return g->nuniq++;
+}
+
+/* Wraps a C expression that may set c->abort. */
+static char *checked(Gen *g, const char *x)
+{
+	int u = uniq(g);
+	return xasprintf("({ __typeof__(%s) __c%d = (%s); if (unlikely(c->abort)) goto %s; __c%d; })",
+			 x, u, x, g->unwind, u);
+}
+
+static const char *global_name(const Symbol *sym)
+{
+	return xasprintf("g%d_%s", sym->id, sym->name);
+}
+
+static char *var(const Symbol *sym)
+{
+	if (sym->kind == SYM_GLOBAL)
+		return (char *)global_name(sym);
+	return xasprintf("l->v_%s", sym->name);
+}
+
+static const char *ctype(Type t)
+{
+	return t == TY_STRING ? "const char *" : "int64_t";
+}
+
+static const char *function_name(const Function *f)
+{
+	return xasprintf("f%d_%s", f->id, f->name);
+}
+
+/* The keys of an array access as a compound literal of struct sonde_arg. */
+static char *key_array(Gen *g, Expr *args)
+{
+	StrBuf sb = { 0 };
+
+	sb_puts(&sb, "((const struct sonde_arg[]){ ");
+	for (Expr *k = args; k; k = k->next) {
+		if (k != args)
+			sb_puts(&sb, ", ");
+		sb_printf(&sb, k->type == TY_STRING ? "SONDE_ARG_STR(%s)" : "SONDE_ARG_LONG(%s)",
+			  expr(g, k));
+	}
+	sb_puts(&sb, " })");
+	return sb_steal(&sb);
+}
+
+static char *arg_array(Gen *g, Expr *args, int *n)
+{
+	*n = 0;
+	for (Expr *a = args; a; a = a->next)
+		(*n)++;
+	return *n ? key_array(g, args) : xstrdup("NULL");
+}
+
+static char *overflow_error(Gen *g, const Expr *e)
+{
+	return xasprintf("{ sonde_error(c, %s, \"array overflow: '%s' is full "
+			 "(raise its size with 'global %s[N]' or -DMAXMAPENTRIES=N)\"); goto %s; }",
+			 loc_str(e->loc), e->name, e->name, g->unwind);
+}
+
+/* ---- expressions -------------------------------------------------------- */
+
+static char *number(int64_t v)
+{
+	if (v == INT64_MIN)
+		return xstrdup("((int64_t)(-9223372036854775807LL - 1))");
+	return xasprintf("((int64_t)%" PRId64 "LL)", v);
+}
+
+static char *script_arg(Gen *g, Expr *e)
+{
+	const char *a = e->num >= 1 && e->num <= opt.script_argc ? opt.script_argv[e->num - 1] : "";
+	(void)g;
+	if (e->quoted)
+		return c_string(a);
+	return number(strtoll(a, NULL, 0));
+}
+
+/*
+ * print/println/sprint/printd... are printf with a format made from the
+ * argument types: "%d" for longs, "%s" for strings, the delimiter between.
+ */
+static char *print_family(Gen *g, Expr *e, bool to_string)
+{
+	BuiltinId id = e->builtin;
+	bool delim = id == BI_PRINTD || id == BI_PRINTDLN || id == BI_SPRINTD || id == BI_SPRINTDLN;
+	bool ln = id == BI_PRINTLN || id == BI_SPRINTLN || id == BI_PRINTDLN || id == BI_SPRINTDLN;
+	StrBuf fmt = { 0 }, args = { 0 };
+	Expr *a = e->args;
+	int n = 0;
+	char *d = NULL;
+
+	if (delim) {
+		d = expr(g, a);
+		a = a->next;
+	}
+	for (; a; a = a->next) {
+		if (n && d) {
+			sb_puts(&fmt, "%s");
+			sb_printf(&args, "%sSONDE_ARG_STR(%s)", args.len ? ", " : "", d);
+		}
+		sb_puts(&fmt, a->type == TY_STRING ? "%s" : "%d");
+		sb_printf(&args, "%s%s(%s)", args.len ? ", " : "",
+			  a->type == TY_STRING ? "SONDE_ARG_STR" : "SONDE_ARG_LONG", expr(g, a));
+		n++;
+	}
+	if (ln)
+		sb_puts(&fmt, "\\n");
+	int nargs = n + (d && n > 1 ? n - 1 : 0);
+	char *argv = nargs ? xasprintf("((const struct sonde_arg[]){ %s })", args.data) : "NULL";
+	if (to_string) {
+		char *t = new_tmp(g);
+		return xasprintf("({ sonde_format(%s, MAXSTRINGLEN, \"%s\", %s, %d); (const char *)%s; })",
+				 t, fmt.data ? fmt.data : "", argv, nargs, t);
+	}
+	return xasprintf("sonde_printf(c, \"%s\", %s, %d)", fmt.data ? fmt.data : "", argv, nargs);
+}
+
+static char *call_builtin(Gen *g, Expr *e)
+{
+	int n;
+
+	switch ((BuiltinId)e->builtin) {
+	case BI_PRINTF: {
+		char *args = arg_array(g, e->args->next, &n);
+		return xasprintf("sonde_printf(c, %s, %s, %d)", c_string(e->args->str), args, n);
+	}
+	case BI_SPRINTF: {
+		char *args = arg_array(g, e->args->next, &n);
+		char *t = new_tmp(g);
+		return xasprintf("({ sonde_format(%s, MAXSTRINGLEN, %s, %s, %d); (const char *)%s; })",
+				 t, c_string(e->args->str), args, n, t);
+	}
+	case BI_PRINT: case BI_PRINTLN: case BI_PRINTD: case BI_PRINTDLN:
+		return print_family(g, e, false);
+	case BI_SPRINT: case BI_SPRINTLN: case BI_SPRINTD: case BI_SPRINTDLN:
+		return print_family(g, e, true);
+	case BI_EXIT:
+		return xstrdup("sonde_request_exit()");
+	case BI_ERROR:
+		return xasprintf("({ sonde_error(c, %s, \"%%s\", %s); goto %s; 0; })",
+				 loc_str(e->loc), expr(g, e->args), g->unwind);
+	case BI_RETURNVAL:
+		return xstrdup("sonde_returnval(c)");
+	case BI_TARGET:
+		return xstrdup("((int64_t)sonde_target_pid)");
+	case BI_NONE:
+		break;
+	}
+	ICE("unknown builtin %d", e->builtin);
+}
+
+static char *call_function(Gen *g, Expr *e)
+{
+	StrBuf sb = { 0 };
+	Function *f = e->func;
+
+	sb_printf(&sb, "%s(c", function_name(f));
+	if (f->ret == TY_STRING)
+		sb_printf(&sb, ", %s", new_tmp(g));
+	for (Expr *a = e->args; a; a = a->next)
+		sb_printf(&sb, ", %s", expr(g, a));
+	sb_putc(&sb, ')');
+	return checked(g, sb.data);
+}
+
+static char *binary(Gen *g, Expr *e)
+{
+	char *l = expr(g, e->lhs), *r = expr(g, e->rhs);
+	const char *op = ast_op_name(e->op);
+
+	switch (e->op) {
+	case '.':
+		return xasprintf("(const char *)sonde_concat(%s, MAXSTRINGLEN, %s, %s)", new_tmp(g), l, r);
+	case '/':
+	case '%':
+		return checked(g, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
+					    loc_str(e->loc), l, r));
+	case OP_SHL:
+		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", l, r);
+	case OP_SHR:
+		return xasprintf("((int64_t)(%s) >> ((%s) & 63))", l, r);
+	case OP_AND:
+	case OP_OR:
+		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
+	case '<': case '>': case OP_LE: case OP_GE: case OP_EQ: case OP_NE:
+		if (e->lhs->type == TY_STRING)
+			return xasprintf("((int64_t)(strcmp(%s, %s) %s 0))", l, r, op);
+		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
+	default:
+		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
+	}
+}
+
+/* lhs OP rhs for a compound assignment on longs, as C text. */
+static char *compound_long(Gen *g, Expr *e, const char *cur, const char *r)
+{
+	switch (e->op) {
+	case '/':
+	case '%':
+		return checked(g, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
+					    loc_str(e->loc), cur, r));
+	case OP_SHL:
+		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", cur, r);
+	case OP_SHR:
+		return xasprintf("((int64_t)(%s) >> ((%s) & 63))", cur, r);
+	default:
+		return xasprintf("((int64_t)((%s) %s (%s)))", cur, ast_op_name(e->op), r);
+	}
+}
+
+static char *assign_scalar(Gen *g, Expr *e)
+{
+	char *v = var(e->lhs->sym), *r = expr(g, e->rhs);
+
+	if (e->lhs->type == TY_STRING) {
+		if (e->op == '.')
+			return xasprintf("(const char *)sonde_concat(%s, MAXSTRINGLEN, %s, %s)", v, v, r);
+		return xasprintf("(const char *)sonde_strlcpy(%s, %s, MAXSTRINGLEN)", v, r);
+	}
+	if (e->op == '=')
+		return xasprintf("(%s = %s)", v, r);
+	int u = uniq(g);
+	return xasprintf("({ int64_t __r%d = %s; %s = %s; })", u, r, v,
+			 compound_long(g, e, v, xasprintf("__r%d", u)));
+}
+
+static char *assign_element(Gen *g, Expr *e)
+{
+	Expr *lhs = e->lhs;
+	const char *m = global_name(lhs->sym);
+	char *keys = key_array(g, lhs->args), *r = expr(g, e->rhs);
+	int u = uniq(g);
+	char *err = overflow_error(g, lhs);
+
+	if (lhs->type == TY_STRING) {
+		char *val = r;
+		if (e->op == '.') {
+			char *t = new_tmp(g);
+			val = xasprintf("sonde_concat(%s, MAXSTRINGLEN, sonde_map_get_str(%s, __k%d), %s)",
+					t, m, u, r);
+		}
+		return xasprintf("({ const struct sonde_arg *__k%d = %s; const char *__v%d = %s; "
+				 "if (sonde_map_set_str(%s, __k%d, __v%d)) %s __v%d; })",
+				 u, keys, u, val, m, u, u, err, u);
+	}
+	char *val = e->op == '=' ? r
+		: compound_long(g, e, xasprintf("sonde_map_get_long(%s, __k%d)", m, u), r);
+	return xasprintf("({ const struct sonde_arg *__k%d = %s; int64_t __v%d = %s; "
+			 "if (sonde_map_set_long(%s, __k%d, __v%d)) %s __v%d; })",
+			 u, keys, u, val, m, u, u, err, u);
+}
+
+static char *incdec(Gen *g, Expr *e)
+{
+	const char *op = e->op == OP_INC ? "++" : "--";
+
+	if (e->lhs->kind != EX_INDEX) {
+		char *v = var(e->lhs->sym);
+		return e->postfix ? xasprintf("(%s%s)", v, op) : xasprintf("(%s%s)", op, v);
+	}
+	int u = uniq(g);
+	int delta = e->op == OP_INC ? 1 : -1;
+	return xasprintf("({ int64_t __r%d; if (sonde_map_add_long(%s, %s, %d, &__r%d)) %s "
+			 "__r%d%s; })", u, global_name(e->lhs->sym), key_array(g, e->lhs->args),
+			 delta, u, overflow_error(g, e->lhs), u,
+			 e->postfix ? (delta > 0 ? " - 1" : " + 1") : "");
+}
+
+static char *element(Gen *g, Expr *e)
+{
+	const char *m = global_name(e->sym);
+	char *keys = key_array(g, e->args);
+
+	if (e->type == TY_STRING)
+		return xasprintf("(const char *)sonde_strlcpy(%s, sonde_map_get_str(%s, %s), MAXSTRINGLEN)",
+				 new_tmp(g), m, keys);
+	return xasprintf("sonde_map_get_long(%s, %s)", m, keys);
+}
+
+static char *expr(Gen *g, Expr *e)
+{
+	switch (e->kind) {
+	case EX_NUMBER:
+		return number(e->num);
+	case EX_STRING:
+		return c_string(e->str);
+	case EX_ARG:
+		return script_arg(g, e);
+	case EX_ARGC:
+		return number(opt.script_argc);
+	case EX_IDENT:
+		return e->type == TY_STRING ? xasprintf("(const char *)%s", var(e->sym)) : var(e->sym);
+	case EX_INDEX:
+		return element(g, e);
+	case EX_IN:
+		return xasprintf("((int64_t)sonde_map_exists(%s, %s))", global_name(e->sym),
+				 key_array(g, e->args));
+	case EX_CALL:
+		return e->func ? call_function(g, e) : call_builtin(g, e);
+	case EX_UNARY:
+		return xasprintf("((int64_t)(%s(%s)))", ast_op_name(e->op), expr(g, e->lhs));
+	case EX_BINARY:
+		return binary(g, e);
+	case EX_TERNARY:
+		return xasprintf("((%s) ? %s : %s)", expr(g, e->cond), expr(g, e->lhs), expr(g, e->rhs));
+	case EX_ASSIGN:
+		return e->lhs->kind == EX_INDEX ? assign_element(g, e) : assign_scalar(g, e);
+	case EX_INCDEC:
+		return incdec(g, e);
+	case EX_TARGET:  /* only $return gets past the type pass */
+		return xstrdup("sonde_returnval(c)");
+	default:
+		ICE("expression kind %s reached codegen", ast_expr_kind_name(e->kind));
+	}
+}
+
+/* ---- statements --------------------------------------------------------- */
+
+static void stmt(Gen *g, Stmt *s);
+
+static void stmt_list(Gen *g, Stmt *s)
+{
+	for (; s; s = s->next)
+		stmt(g, s);
+}
+
+static void action_check(Gen *g, SrcLoc loc)
+{
+	line(g, "if (unlikely(!sonde_action(c, %s))) goto %s;", loc_str(loc), g->unwind);
+}
+
+/* Binds foreach variables from entry __e<u>. */
+static void foreach_bind(Gen *g, Stmt *s, int u)
+{
+	const Symbol *arr = s->array->sym;
+	const char *m = global_name(arr);
+	int i = 0;
+
+	for (Expr *k = s->keys; k; k = k->next, i++) {
+		if (k->type == TY_STRING)
+			line(g, "sonde_strlcpy(%s, sonde_map_key_str(%s, __e%d, %d), MAXSTRINGLEN);",
+			     var(k->sym), m, u, i);
+		else
+			line(g, "%s = sonde_map_key_long(%s, __e%d, %d);", var(k->sym), m, u, i);
+	}
+	if (s->value) {
+		if (arr->type == TY_STRING)
+			line(g, "sonde_strlcpy(%s, sonde_map_value_str(%s, __e%d), MAXSTRINGLEN);",
+			     var(s->value->sym), m, u);
+		else
+			line(g, "%s = sonde_map_value_long(%s, __e%d);", var(s->value->sym), m, u);
+	}
+}
+
+static void foreach(Gen *g, Stmt *s)
+{
+	const char *m = global_name(s->array->sym);
+	int u = uniq(g);
+
+	line(g, "{");
+	g->indent++;
+	line(g, "int64_t __n%d = 0, __lim%d = %s;", u, u, s->limit ? expr(g, s->limit) : "-1");
+	if (s->sort_key) {
+		sb_printf(&g->top, "\tbool __held%d = false;\n", u);
+		sb_printf(&g->cleanup, "\tif (__held%d)\n\t\tsonde_map_sorted_done(%s);\n", u, m);
+		line(g, "uint32_t __cnt%d, __i%d;", u, u);
+		line(g, "const int32_t *__ord%d = sonde_map_sorted(%s, %d, %d, &__cnt%d);",
+		     u, m, s->sort_key, s->sort_dir, u);
+		line(g, "if (!__ord%d) { sonde_error(c, %s, \"nested sorted foreach over array '%s'\"); goto %s; }",
+		     u, loc_str(s->loc), s->array->sym->name, g->unwind);
+		line(g, "__held%d = true;", u);
+		line(g, "for (__i%d = 0; __i%d < __cnt%d; __i%d++) {", u, u, u, u);
+		g->indent++;
+		line(g, "int32_t __e%d = __ord%d[__i%d];", u, u, u);
+	} else {
+		line(g, "int32_t __e%d, __next%d;", u, u);
+		line(g, "for (__e%d = sonde_map_first(%s); __e%d >= 0; __e%d = __next%d) {", u, m, u, u, u);
+		g->indent++;
+		line(g, "__next%d = sonde_map_next(%s, __e%d);", u, m, u);
+	}
+	line(g, "if (__lim%d >= 0 && __n%d++ >= __lim%d)", u, u, u);
+	line(g, "\tbreak;");
+	action_check(g, s->loc);
+	foreach_bind(g, s, u);
+	stmt(g, s->body);
+	g->indent--;
+	line(g, "}");
+	if (s->sort_key) {
+		line(g, "sonde_map_sorted_done(%s);", m);
+		line(g, "__held%d = false;", u);
+	}
+	g->indent--;
+	line(g, "}");
+}
+
+static void delete(Gen *g, Stmt *s)
+{
+	Expr *e = s->expr;
+	const Symbol *sym = e->sym;
+
+	if (e->kind == EX_INDEX)
+		line(g, "sonde_map_delete(%s, %s);", global_name(sym), key_array(g, e->args));
+	else if (sym->arity > 0)
+		line(g, "sonde_map_clear(%s);", global_name(sym));
+	else if (sym->type == TY_STRING)
+		line(g, "%s[0] = '\\0';", var(sym));
+	else
+		line(g, "%s = 0;", var(sym));
+}
+
+static void try_catch(Gen *g, Stmt *s)
+{
+	int u = uniq(g);
+	const char *outer = g->unwind;
+
+	line(g, "{");
+	g->indent++;
+	g->unwind = xasprintf("__catch%d", u);
+	stmt(g, s->body);
+	g->unwind = outer;
+	line(g, "goto __tried%d;", u);
+	line(g, "__catch%d: __attribute__((unused));", u);
+	line(g, "if (!c->error)");
+	line(g, "\tgoto %s;   /* 'next' or another unwind: not ours to catch */", outer);
+	if (s->catch_var)
+		line(g, "sonde_strlcpy(%s, c->error, MAXSTRINGLEN);", var(s->catch_var->sym));
+	line(g, "c->error = NULL;");
+	line(g, "c->abort = 0;");
+	stmt(g, s->handler);
+	line(g, "__tried%d: ;", u);
+	g->indent--;
+	line(g, "}");
+}
+
+static void stmt(Gen *g, Stmt *s)
+{
+	switch (s->kind) {
+	case ST_BLOCK:
+		line(g, "{");
+		g->indent++;
+		stmt_list(g, s->body);
+		g->indent--;
+		line(g, "}");
+		break;
+	case ST_EXPR:
+		line(g, "(void)(%s);", expr(g, s->expr));
+		break;
+	case ST_NULL:
+		break;
+	case ST_IF:
+		line(g, "if (%s) {", expr(g, s->cond));
+		g->indent++;
+		stmt(g, s->then);
+		g->indent--;
+		if (s->els) {
+			line(g, "} else {");
+			g->indent++;
+			stmt(g, s->els);
+			g->indent--;
+		}
+		line(g, "}");
+		break;
+	case ST_WHILE:
+		line(g, "while (%s) {", expr(g, s->cond));
+		g->indent++;
+		action_check(g, s->loc);
+		stmt(g, s->body);
+		g->indent--;
+		line(g, "}");
+		break;
+	case ST_FOR:
+		line(g, "for (%s; %s; %s) {",
+		     s->init ? xasprintf("(void)(%s)", expr(g, s->init)) : "",
+		     s->cond ? expr(g, s->cond) : "1",
+		     s->step ? xasprintf("(void)(%s)", expr(g, s->step)) : "");
+		g->indent++;
+		action_check(g, s->loc);
+		stmt(g, s->body);
+		g->indent--;
+		line(g, "}");
+		break;
+	case ST_FOREACH:
+		foreach(g, s);
+		break;
+	case ST_BREAK:
+		line(g, "break;");
+		break;
+	case ST_CONTINUE:
+		line(g, "continue;");
+		break;
+	case ST_NEXT:
+		if (g->fn)
+			line(g, "c->abort = 1;   /* next: unwind to the end of the probe */");
+		line(g, "goto out;");
+		break;
+	case ST_RETURN:
+		if (s->expr && g->fn->ret == TY_STRING)
+			line(g, "sonde_strlcpy(__ret, %s, MAXSTRINGLEN);", expr(g, s->expr));
+		else if (s->expr)
+			line(g, "__ret = %s;", expr(g, s->expr));
+		line(g, "goto out;");
+		break;
+	case ST_DELETE:
+		delete(g, s);
+		break;
+	case ST_TRY:
+		try_catch(g, s);
+		break;
+	case ST_EMBEDDED:
+		line(g, "{ %s }", s->code);
+		break;
+	}
+}
+
+/* ---- functions and handlers -------------------------------------------- */
+
+static void frame_fields(Gen *g, Symbol *locals)
+{
+	for (Symbol *l = locals; l; l = l->next) {
+		if (l->type == TY_STRING)
+			sb_printf(&g->fields, "\tchar v_%s[MAXSTRINGLEN];\n", l->name);
+		else
+			sb_printf(&g->fields, "\tint64_t v_%s;\n", l->name);
+	}
+}
+
+static void init_locals(Gen *g, Symbol *locals)
+{
+	for (Symbol *l = locals; l; l = l->next) {
+		if (l->kind == SYM_PARAM)
+			continue;
+		if (l->type == TY_STRING)
+			line(g, "l->v_%s[0] = '\\0';", l->name);
+		else
+			line(g, "l->v_%s = 0;", l->name);
+	}
+}
+
+typedef struct Output {
+	StrBuf frames;        /* frame structs */
+	StrBuf frame_union;   /* members of union sonde_frame */
+	StrBuf protos;
+	StrBuf bodies;
+} Output;
+
+static Gen gen_begin(Script *s, StrBuf *body)
+{
+	Gen g = { .s = s, .out = body, .indent = 1, .unwind = "out" };
+	return g;
+}
+
+static void embedded_function(Output *o, Function *f, const char *sig)
+{
+	StrBuf *b = &o->bodies;
+	bool str = f->ret == TY_STRING;
+
+	sb_printf(b, "%s\n{\n", sig);
+	if (!str)
+		sb_puts(b, "\tint64_t __ret = 0;\n");
+	else
+		sb_puts(b, "\t__ret[0] = '\\0';\n");
+	sb_puts(b, "#define CONTEXT c\n#define STAP_RETVALUE __ret\n");
+	if (str)
+		sb_puts(b, "#define STAP_RETURN(v) do { sonde_strlcpy(__ret, (v), MAXSTRINGLEN); goto out; } while (0)\n");
+	else
+		sb_puts(b, "#define STAP_RETURN(v) do { __ret = (v); goto out; } while (0)\n");
+	sb_printf(b, "#define STAP_ERROR(...) do { sonde_error(c, %s, __VA_ARGS__); goto out; } while (0)\n",
+		  loc_str(f->loc));
+	for (Param *p = f->params; p; p = p->next)
+		sb_printf(b, "#define STAP_ARG_%s a_%s\n", p->name, p->name);
+	sb_printf(b, "\t{\n%s\n\t}\n\tgoto out;\nout: __attribute__((unused));\n", f->embedded);
+	sb_puts(b, "#undef CONTEXT\n#undef STAP_RETVALUE\n#undef STAP_RETURN\n#undef STAP_ERROR\n");
+	for (Param *p = f->params; p; p = p->next)
+		sb_printf(b, "#undef STAP_ARG_%s\n", p->name);
+	sb_puts(b, "\treturn __ret;\n}\n\n");
+}
+
+static void function(Script *s, Output *o, Function *f)
+{
+	StrBuf sig = { 0 }, body = { 0 };
+	const char *name = function_name(f);
+
+	sb_printf(&sig, "static %s%s%s(struct sonde_context *c%s", ctype(f->ret),
+		  f->ret == TY_STRING ? "" : " ", name, f->ret == TY_STRING ? ", char *__ret" : "");
+	Symbol *ps = f->locals;
+	for (Param *p = f->params; p; p = p->next, ps = ps ? ps->next : NULL) {
+		Type t = ps ? ps->type : TY_LONG;
+		sb_printf(&sig, ", %s%sa_%s", ctype(t), t == TY_STRING ? "" : " ", p->name);
+	}
+	sb_putc(&sig, ')');
+	sb_printf(&o->protos, "%s;\n", sig.data);
+	if (f->embedded) {
+		embedded_function(o, f, sig.data);
+		return;
+	}
+
+	Gen g = gen_begin(s, &body);
+	g.fn = f;
+	frame_fields(&g, f->locals);
+	line(&g, "if (unlikely(c->nesting >= MAXNESTING)) {");
+	line(&g, "\tsonde_error(c, %s, \"MAXNESTING exceeded (calls nested deeper than %%d)\", MAXNESTING);",
+	     loc_str(f->loc));
+	line(&g, "\treturn __ret;");
+	line(&g, "}");
+	line(&g, "l = &((union sonde_frame *)c->frames)[++c->nesting].f%d;", f->id);
+	action_check(&g, f->loc);
+	for (Symbol *p = f->locals; p && p->kind == SYM_PARAM; p = p->next) {
+		if (p->type == TY_STRING)
+			line(&g, "sonde_strlcpy(l->v_%s, a_%s, MAXSTRINGLEN);", p->name, p->name);
+		else
+			line(&g, "l->v_%s = a_%s;", p->name, p->name);
+	}
+	init_locals(&g, f->locals);
+	stmt(&g, f->body);
+
+	sb_printf(&o->frames, "struct frame_f%d {\n%s\tchar __unused;\n};\n", f->id,
+		  g.fields.data ? g.fields.data : "");
+	sb_printf(&o->frame_union, "\tstruct frame_f%d f%d;\n", f->id, f->id);
+	StrBuf *b = &o->bodies;
+	sb_printf(b, "%s\n{\n\tstruct frame_f%d *l;\n", sig.data, f->id);
+	if (f->ret == TY_STRING)
+		sb_puts(b, "\t__ret[0] = '\\0';\n");
+	else
+		sb_puts(b, "\tint64_t __ret = 0;\n");
+	if (g.top.data)
+		sb_puts(b, g.top.data);
+	sb_puts(b, body.data);
+	sb_puts(b, "out: __attribute__((unused));\n");
+	if (g.cleanup.data)
+		sb_puts(b, g.cleanup.data);
+	sb_puts(b, "\tc->nesting--;\n\treturn __ret;\n}\n\n");
+}
+
+static void handler_locks(Script *s, Handler *h, StrBuf *b, bool unlock)
+{
+	if (!unlock) {
+		for (int i = 0; i < s->nglobals; i++) {
+			if (!h->global_use[i])
+				continue;
+			const char *kind = h->global_use[i] == 2 ? "write" : "read";
+			sb_printf(b, "\tif (!sonde_lock_%s(&lk%d)) {\n", kind, i);
+			for (int j = i - 1; j >= 0; j--)
+				if (h->global_use[j])
+					sb_printf(b, "\t\t%s_unlock(&lk%d);\n",
+						  h->global_use[j] == 2 ? "write" : "read", j);
+			sb_puts(b, "\t\treturn;\n\t}\n");
+		}
+		return;
+	}
+	for (int i = s->nglobals - 1; i >= 0; i--)
+		if (h->global_use[i])
+			sb_printf(b, "\t%s_unlock(&lk%d);\n", h->global_use[i] == 2 ? "write" : "read", i);
+}
+
+static void handler(Script *s, Output *o, Handler *h)
+{
+	StrBuf body = { 0 };
+	Gen g = gen_begin(s, &body);
+
+	frame_fields(&g, h->locals);
+	init_locals(&g, h->locals);
+	if (h->cond)
+		line(&g, "if (!(%s))\n\t\tgoto out;", expr(&g, h->cond));
+	stmt_list(&g, h->body);
+
+	sb_printf(&o->frames, "struct frame_h%d {\n%s\tchar __unused;\n};\n", h->id,
+		  g.fields.data ? g.fields.data : "");
+	sb_printf(&o->frame_union, "\tstruct frame_h%d h%d;\n", h->id, h->id);
+	StrBuf *b = &o->bodies;
+	sb_printf(b, "static void probe_%d(struct sonde_context *c)\n{\n", h->id);
+	sb_printf(b, "\tstruct frame_h%d *l = &((union sonde_frame *)c->frames)[0].h%d;\n", h->id, h->id);
+	if (g.top.data)
+		sb_puts(b, g.top.data);
+	handler_locks(s, h, b, false);
+	sb_puts(b, body.data ? body.data : "");
+	sb_puts(b, "out: __attribute__((unused));\n");
+	if (g.cleanup.data)
+		sb_puts(b, g.cleanup.data);
+	handler_locks(s, h, b, true);
+	sb_puts(b, "}\n\n");
+}
+
+/* ---- globals and the probe table ---------------------------------------- */
+
+static void globals(Script *s, StrBuf *b)
+{
+	for (int i = 0; i < s->nglobals; i++) {
+		Symbol *sym = s->globals[i];
+		const char *n = global_name(sym);
+		sb_printf(b, "static DEFINE_RWLOCK(lk%d);\n", i);
+		if (sym->arity > 0)
+			sb_printf(b, "static struct sonde_map *%s;\n", n);
+		else if (sym->type == TY_STRING)
+			sb_printf(b, "static char %s[MAXSTRINGLEN] = %s;\n", n,
+				  sym->init ? c_string(sym->init->str) : "\"\"");
+		else
+			sb_printf(b, "static int64_t %s = %s;\n", n,
+				  sym->init ? number(sym->init->num) : "0");
+	}
+}
+
+static void globals_init(Script *s, StrBuf *b)
+{
+	sb_puts(b, "int sonde_globals_init(void)\n{\n");
+	for (int i = 0; i < s->nglobals; i++) {
+		Symbol *sym = s->globals[i];
+		if (sym->arity == 0)
+			continue;
+		sb_printf(b, "\tstatic const int keys%d[] = { ", i);
+		for (int k = 0; k < sym->arity; k++)
+			sb_printf(b, "%s%s", k ? ", " : "",
+				  sym->key_types[k] == TY_STRING ? "SONDE_STRING" : "SONDE_LONG");
+		sb_puts(b, " };\n");
+		sb_printf(b, "\t%s = sonde_map_new(%d, keys%d, %s, %lld, %s);\n", global_name(sym),
+			  sym->arity, i, sym->type == TY_STRING ? "SONDE_STRING" : "SONDE_LONG",
+			  (long long)sym->max_entries, sym->wrap ? "true" : "false");
+		sb_printf(b, "\tif (!%s)\n\t\tgoto fail;\n", global_name(sym));
+	}
+	sb_puts(b, "\treturn 0;\nfail: __attribute__((unused));\n\tsonde_globals_free();\n"
+		   "\treturn -ENOMEM;\n}\n\nvoid sonde_globals_free(void)\n{\n");
+	for (int i = 0; i < s->nglobals; i++) {
+		Symbol *sym = s->globals[i];
+		if (sym->arity == 0)
+			continue;
+		sb_printf(b, "\tif (%s)\n\t\tsonde_map_free(%s);\n\t%s = NULL;\n",
+			  global_name(sym), global_name(sym), global_name(sym));
+	}
+	sb_puts(b, "}\n\n");
+}
+
+static const char *kind_name(PointKind k)
+{
+	static const char *names[] = {
+		[PK_BEGIN] = "SONDE_PROBE_BEGIN", [PK_END] = "SONDE_PROBE_END",
+		[PK_ERROR] = "SONDE_PROBE_ERROR", [PK_KPROBE] = "SONDE_PROBE_KPROBE",
+		[PK_KRETPROBE] = "SONDE_PROBE_KRETPROBE", [PK_TIMER] = "SONDE_PROBE_TIMER",
+	};
+	return names[k];
+}
+
+static void probe_table(Script *s, StrBuf *b)
+{
+	sb_puts(b, "struct sonde_probe sonde_probes[] = {\n");
+	for (ConcretePoint *cp = s->points; cp; cp = cp->next) {
+		sb_printf(b, "\t{ .kind = %s, .point = %s, .location = %s, .handler = probe_%d",
+			  kind_name(cp->kind), c_string(cp->text), loc_str(cp->loc), cp->handler->id);
+		if (cp->symbol)
+			sb_printf(b, ", .symbol = %s", c_string(cp->symbol));
+		if (cp->kind == PK_TIMER)
+			sb_printf(b, ", .interval_ns = %lldLL, .randomize_ns = %lldLL",
+				  (long long)cp->interval_ns, (long long)cp->randomize_ns);
+		if (cp->sequence)
+			sb_printf(b, ", .sequence = %lldLL", (long long)cp->sequence);
+		if (cp->maxactive)
+			sb_printf(b, ", .maxactive = %d", cp->maxactive);
+		sb_puts(b, " },\n");
+	}
+	sb_puts(b, "};\nconst unsigned int sonde_nprobes = ARRAY_SIZE(sonde_probes);\n");
+}
+
+char *codegen(Script *s)
+{
+	StrBuf out = { 0 };
+	Output o = { 0 };
+	const char *name = opt.script_path ? opt.script_path : "<input>";
+
+	for (int i = 0; i < s->nfunctions; i++)
+		function(s, &o, s->functions[i]);
+	for (Handler *h = s->handlers; h; h = h->next)
+		handler(s, &o, h);
+
+	sb_printf(&out, "/* Generated by sonde from %s. Do not edit. */\n", name);
+	sb_puts(&out, "#include \"kernel/runtime.h\"\n\n");
+	for (int i = 0; i < s->ntapsets + 1; i++) {
+		Program *p = i == 0 ? s->user : s->tapsets[i - 1];
+		for (Embedded *e = p->embedded; e; e = e->next)
+			sb_printf(&out, "%s\n", e->code);
+	}
+	sb_printf(&out, "const char sonde_script_name[] = %s;\n\n", c_string(name));
+	globals(s, &out);
+	sb_puts(&out, "\n");
+	if (o.frames.data)
+		sb_puts(&out, o.frames.data);
+	sb_printf(&out, "union sonde_frame {\n%s\tchar __unused;\n};\n",
+		  o.frame_union.data ? o.frame_union.data : "");
+	sb_puts(&out, "const size_t sonde_frames_size = sizeof(union sonde_frame) * (MAXNESTING + 1);\n\n");
+	if (o.protos.data)
+		sb_printf(&out, "%s\n", o.protos.data);
+	if (o.bodies.data)
+		sb_puts(&out, o.bodies.data);
+	globals_init(s, &out);
+	probe_table(s, &out);
+	return sb_steal(&out);
+}

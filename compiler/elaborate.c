@@ -1,0 +1,376 @@
+/*
+ * elaborate.c - probe-point elaboration: every probe point the user wrote
+ * becomes ConcretePoints the runtime can register, each attached to the
+ * Handler whose body it runs.
+ *
+ * Points name either a built-in family (begin, end, error, never, timer.*,
+ * kernel.function, kprobe.function, module().function) or a probe alias
+ * from the script or the tapsets.  An alias `probe a = P { prologue }`
+ * expands to the points P with the prologue spliced before the body; a
+ * `probe a += P { epilogue }` splices after it.  Each splice is a deep copy
+ * so every handler owns its statements.
+ */
+#include <fnmatch.h>
+#include <string.h>
+#include "ast_copy.h"
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+#define MAX_ALIAS_DEPTH 16
+#define MIN_TIMER_NS 100000       /* 100 us: faster timers starve the guest */
+
+/* Context of expanding one probe: the body and condition to run. */
+typedef struct Expansion {
+	Stmt *body;              /* statement list */
+	Expr *cond;
+	Handler *handler;        /* created on first concrete point */
+	SrcLoc loc;
+} Expansion;
+
+static Script *S;
+static int next_handler_id, next_point_id;
+
+static int count_comps(const ProbePoint *pp)
+{
+	int n = 0;
+	for (const ProbePointComp *c = pp->comps; c; c = c->next)
+		n++;
+	return n;
+}
+
+static const ProbePointComp *comp_at(const ProbePoint *pp, int i)
+{
+	const ProbePointComp *c = pp->comps;
+	while (c && i-- > 0)
+		c = c->next;
+	return c;
+}
+
+/* The point as text, e.g. kernel.function("vfs_read").return */
+static char *point_text(const ProbePoint *pp)
+{
+	StrBuf sb = { 0 };
+
+	for (const ProbePointComp *c = pp->comps; c; c = c->next) {
+		if (c != pp->comps)
+			sb_putc(&sb, '.');
+		sb_puts(&sb, c->name);
+		if (!c->arg)
+			continue;
+		if (c->arg->kind == EX_STRING) {
+			sb_puts(&sb, "(\"");
+			sb_puts(&sb, c->arg->str);
+			sb_puts(&sb, "\")");
+		} else {
+			sb_printf(&sb, "(%lld)", (long long)c->arg->num);
+		}
+	}
+	return sb_steal(&sb);
+}
+
+static Handler *handler_for(Expansion *x)
+{
+	if (x->handler)
+		return x->handler;
+	Handler *h = xcalloc(1, sizeof(*h));
+	h->body = x->body;
+	h->cond = x->cond;
+	h->loc = x->loc;
+	h->id = next_handler_id++;
+	h->is_return = true;
+	AST_APPEND(S->handlers, h);
+	x->handler = h;
+	return h;
+}
+
+static ConcretePoint *add_point(Expansion *x, const ProbePoint *pp, PointKind kind)
+{
+	ConcretePoint *cp = xcalloc(1, sizeof(*cp));
+	cp->kind = kind;
+	cp->text = point_text(pp);
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->handler = handler_for(x);
+	cp->id = next_point_id++;
+	if (kind != PK_KRETPROBE)
+		cp->handler->is_return = false;
+	AST_APPEND(S->points, cp);
+	S->npoints++;
+	return cp;
+}
+
+static bool is_name(const ProbePointComp *c, const char *name)
+{
+	return c && strcmp(c->name, name) == 0;
+}
+
+static bool num_arg(const ProbePointComp *c, int64_t *out)
+{
+	if (!c->arg || c->arg->kind != EX_NUMBER) {
+		diag_error(c->loc, "probe point component '%s' needs a number argument", c->name);
+		return false;
+	}
+	*out = c->arg->num;
+	return true;
+}
+
+static const char *str_arg(const ProbePointComp *c)
+{
+	if (!c->arg || c->arg->kind != EX_STRING) {
+		diag_error(c->loc, "probe point component '%s' needs a string argument", c->name);
+		return NULL;
+	}
+	return c->arg->str;
+}
+
+static bool no_arg(const ProbePointComp *c)
+{
+	if (c->arg) {
+		diag_error(c->arg->loc, "probe point component '%s' takes no argument", c->name);
+		return false;
+	}
+	return true;
+}
+
+/* begin, begin(N), end, end(N), error, error(N) */
+static int elab_sequence(Expansion *x, const ProbePoint *pp, PointKind kind)
+{
+	const ProbePointComp *c = pp->comps;
+	int64_t seq = 0;
+
+	if (c->next) {
+		diag_error(c->next->loc, "unexpected '.%s' after '%s'", c->next->name, c->name);
+		return -1;
+	}
+	if (c->arg && !num_arg(c, &seq))
+		return -1;
+	add_point(x, pp, kind)->sequence = seq;
+	return 0;
+}
+
+/* timer.s/ms/us/ns/jiffies/hz(N) [.randomize(M)] */
+static int elab_timer(Expansion *x, const ProbePoint *pp)
+{
+	static const struct { const char *name; int64_t ns; } units[] = {
+		{ "s", 1000000000 }, { "sec", 1000000000 },
+		{ "ms", 1000000 }, { "msec", 1000000 },
+		{ "us", 1000 }, { "usec", 1000 },
+		{ "ns", 1 }, { "nsec", 1 },
+		{ "jiffies", 1000000000 / 250 }, { "hz", 0 },
+	};
+	const ProbePointComp *u = pp->comps->next;
+	int64_t n, scale = -1, rnd = 0;
+
+	if (!u) {
+		diag_error(pp->comps->loc, "'timer' needs a unit, e.g. timer.ms(100)");
+		return -1;
+	}
+	if (strcmp(u->name, "profile") == 0) {
+		diag_error(u->loc, "timer.profile is not supported yet");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(units[i].name, u->name) == 0)
+			scale = units[i].ns;
+	if (scale < 0) {
+		diag_error(u->loc, "unknown timer unit '%s' (use s, ms, us, ns, jiffies or hz)", u->name);
+		return -1;
+	}
+	if (!num_arg(u, &n))
+		return -1;
+	if (n <= 0) {
+		diag_error(u->arg->loc, "timer interval must be positive");
+		return -1;
+	}
+	const ProbePointComp *r = u->next;
+	if (r && is_name(r, "randomize")) {
+		if (!num_arg(r, &rnd))
+			return -1;
+		r = r->next;
+	}
+	if (r) {
+		diag_error(r->loc, "unexpected '.%s' in a timer probe point", r->name);
+		return -1;
+	}
+	int64_t ns = scale ? n * scale : 1000000000 / n;
+	if (ns < MIN_TIMER_NS) {
+		diag_error(u->arg->loc, "timer interval %lld ns is below the minimum of %d ns",
+			   (long long)ns, MIN_TIMER_NS);
+		return -1;
+	}
+	ConcretePoint *cp = add_point(x, pp, PK_TIMER);
+	cp->interval_ns = ns;
+	cp->randomize_ns = rnd * (scale ? scale : 1);
+	return 0;
+}
+
+/*
+ * kernel.function("f")[.call|.return][.maxactive(N)]
+ * kprobe.function("f")[.return]
+ * module("m").function("f")[...]   kprobe.module("m").function("f")[...]
+ * `first` is the component after the family prefix.
+ */
+static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointComp *c,
+			 const char *module)
+{
+	const char *fn;
+	int64_t maxactive = 0;
+	bool ret = false;
+
+	if (!is_name(c, "function")) {
+		diag_error(c ? c->loc : pp->loc, "expected '.function(\"NAME\")' in probe point");
+		return -1;
+	}
+	if (!(fn = str_arg(c)))
+		return -1;
+	for (c = c->next; c; c = c->next) {
+		if (is_name(c, "return") && no_arg(c)) {
+			ret = true;
+		} else if (is_name(c, "call") && no_arg(c)) {
+			;
+		} else if (is_name(c, "maxactive")) {
+			if (!num_arg(c, &maxactive))
+				return -1;
+		} else {
+			diag_error(c->loc, "unknown probe point component '.%s' (expected .call, .return or .maxactive(N))",
+				   c->name);
+			return -1;
+		}
+	}
+	if (strpbrk(fn, "*?[")) {
+		diag_error(pp->comps->loc, "wildcards in function names are not supported yet: \"%s\"", fn);
+		return -1;
+	}
+	if (fn[0] == '\0' || strpbrk(fn, " \t@:")) {
+		diag_error(pp->comps->loc, "'%s' is not a valid function name", fn);
+		return -1;
+	}
+	ConcretePoint *cp = add_point(x, pp, ret ? PK_KRETPROBE : PK_KPROBE);
+	cp->symbol = module ? xasprintf("%s:%s", module, fn) : xstrdup(fn);
+	cp->maxactive = (int)maxactive;
+	return 0;
+}
+
+static int expand(Expansion *x, const ProbePoint *pp, int depth);
+
+static bool alias_name_matches(const ProbePoint *name, const ProbePoint *pp)
+{
+	if (count_comps(name) != count_comps(pp))
+		return false;
+	for (int i = 0; i < count_comps(pp); i++) {
+		const ProbePointComp *a = comp_at(name, i), *b = comp_at(pp, i);
+		if (fnmatch(b->name, a->name, 0) != 0)
+			return false;
+		if ((a->arg == NULL) != (b->arg == NULL))
+			return false;
+	}
+	return true;
+}
+
+static Stmt *block_of(Stmt *list, SrcLoc loc)
+{
+	Stmt *b = ast_stmt(ST_BLOCK, loc);
+	b->body = list;
+	return b;
+}
+
+/* Expands pp through every alias (in the script and tapsets) it names. */
+static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *found)
+{
+	int rc = 0;
+	Program *progs[1 + S->ntapsets];
+
+	progs[0] = S->user;
+	for (int i = 0; i < S->ntapsets; i++)
+		progs[1 + i] = S->tapsets[i];
+	for (int f = 0; f < 1 + S->ntapsets; f++) {
+		for (ProbeAlias *a = progs[f]->aliases; a; a = a->next) {
+			for (ProbePoint *name = a->names; name; name = name->next) {
+				if (!alias_name_matches(name, pp))
+					continue;
+				*found = true;
+				Stmt *user = ast_copy_stmt(block_of(x->body, x->loc));
+				Stmt *mine = ast_copy_stmt(a->body);
+				if (a->epilogue) {
+					user->next = mine;
+				} else {
+					mine->next = user;
+					user = mine;
+				}
+				Expansion inner = { .body = user, .cond = x->cond, .loc = x->loc };
+				for (ProbePoint *p = a->points; p; p = p->next)
+					rc |= expand(&inner, p, depth + 1);
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
+static int expand(Expansion *x, const ProbePoint *pp, int depth)
+{
+	const ProbePointComp *c = pp->comps;
+
+	if (depth > MAX_ALIAS_DEPTH) {
+		diag_error(pp->loc, "probe alias expansion is too deep (recursive alias?)");
+		return -1;
+	}
+	if (count_comps(pp) == 1 && !strpbrk(c->name, "*?[")) {
+		if (strcmp(c->name, "begin") == 0)
+			return elab_sequence(x, pp, PK_BEGIN);
+		if (strcmp(c->name, "end") == 0)
+			return elab_sequence(x, pp, PK_END);
+		if (strcmp(c->name, "error") == 0)
+			return elab_sequence(x, pp, PK_ERROR);
+		if (strcmp(c->name, "never") == 0)
+			return no_arg(c) ? 0 : -1;
+	}
+	if (is_name(c, "timer"))
+		return elab_timer(x, pp);
+	if (is_name(c, "kernel") && no_arg(c))
+		return elab_function(x, pp, c->next, NULL);
+	if (is_name(c, "module")) {
+		const char *m = str_arg(c);
+		return m ? elab_function(x, pp, c->next, m) : -1;
+	}
+	if (is_name(c, "kprobe") && no_arg(c)) {
+		if (is_name(c->next, "module")) {
+			const char *m = str_arg(c->next);
+			return m ? elab_function(x, pp, c->next->next, m) : -1;
+		}
+		return elab_function(x, pp, c->next, NULL);
+	}
+
+	bool found = false;
+	int rc = expand_aliases(x, pp, depth, &found);
+	if (found)
+		return rc;
+	if (pp->optional)
+		return 0;
+	char *text = point_text(pp);
+	diag_error(pp->loc, "unknown probe point '%s'", text);
+	return -1;
+}
+
+int elaborate(Script *s)
+{
+	int errors = diag_errors();
+
+	S = s;
+	for (Probe *p = s->user->probes; p; p = p->next) {
+		/* Points without a condition share one handler. */
+		Expansion shared = { .body = p->body, .loc = p->loc };
+		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
+			Expansion own = { .body = ast_copy_stmt(p->body),
+					 .cond = pp->cond, .loc = p->loc };
+			expand(pp->cond ? &own : &shared, pp, 0);
+		}
+	}
+	/* Probes in tapsets run only when the script uses that tapset; the
+	 * linker (sema_resolve) adds them, so they are not elaborated here. */
+	if (diag_errors() == errors && s->npoints == 0)
+		diag_error((SrcLoc){ .file = s->user->file, .line = 1, .col = 1 },
+			   "the script has no probes");
+	return diag_errors() > errors ? -1 : 0;
+}

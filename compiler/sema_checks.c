@@ -1,0 +1,219 @@
+/*
+ * sema_checks.c - language rules that need the whole resolved program,
+ * and the facts codegen needs about it:
+ *   - which globals each handler reads and writes, through the functions
+ *     it calls (codegen takes those locks for the whole handler);
+ *   - an array must not be modified inside a foreach over it;
+ *   - break/continue only inside loops;
+ *   - embedded C only in tapsets or with -g (guru mode).
+ */
+#include <string.h>
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+enum { USE_NONE = 0, USE_READ = 1, USE_WRITE = 2 };
+
+static Script *S;
+static unsigned char **fn_use;   /* per function: global id -> USE_* */
+
+static void note_use(unsigned char *use, const Symbol *sym, int how)
+{
+	if (sym && sym->kind == SYM_GLOBAL && use[sym->id] < how)
+		use[sym->id] = how;
+}
+
+static void merge(unsigned char *into, const unsigned char *from, bool *changed)
+{
+	for (int i = 0; i < S->nglobals; i++)
+		if (from[i] > into[i]) {
+			into[i] = from[i];
+			*changed = true;
+		}
+}
+
+/* Is e an lvalue naming a global (scalar or element)?  Writes count. */
+static void use_expr(unsigned char *use, const Expr *e, bool *changed);
+
+static void use_list(unsigned char *use, const Expr *e, bool *changed)
+{
+	for (; e; e = e->next)
+		use_expr(use, e, changed);
+}
+
+static void use_expr(unsigned char *use, const Expr *e, bool *changed)
+{
+	if (!e)
+		return;
+	switch (e->kind) {
+	case EX_ASSIGN:
+	case EX_INCDEC:
+		note_use(use, e->lhs->sym, USE_WRITE);
+		break;
+	case EX_IDENT:
+	case EX_INDEX:
+	case EX_IN:
+		note_use(use, e->sym, USE_READ);
+		break;
+	case EX_CALL:
+		if (e->func && fn_use)
+			merge(use, fn_use[e->func->id], changed);
+		break;
+	default:
+		break;
+	}
+	use_expr(use, e->lhs, changed);
+	use_expr(use, e->rhs, changed);
+	use_expr(use, e->cond, changed);
+	use_list(use, e->args, changed);
+	for (const TargetComp *tc = e->chain; tc; tc = tc->next)
+		use_expr(use, tc->index, changed);
+}
+
+static void use_stmt(unsigned char *use, const Stmt *s, bool *changed)
+{
+	for (; s; s = s->next) {
+		if (s->kind == ST_DELETE)
+			note_use(use, s->expr->sym, USE_WRITE);
+		if (s->kind == ST_FOREACH && s->array)
+			note_use(use, s->array->sym, USE_READ);
+		use_expr(use, s->expr, changed);
+		use_expr(use, s->cond, changed);
+		use_expr(use, s->init, changed);
+		use_expr(use, s->step, changed);
+		use_list(use, s->keys, changed);
+		use_expr(use, s->value, changed);
+		use_expr(use, s->limit, changed);
+		use_expr(use, s->catch_var, changed);
+		use_stmt(use, s->body, changed);
+		use_stmt(use, s->then, changed);
+		use_stmt(use, s->els, changed);
+		use_stmt(use, s->handler, changed);
+	}
+}
+
+static void compute_uses(void)
+{
+	int n = S->nglobals ? S->nglobals : 1;
+	bool changed = true;
+
+	fn_use = xcalloc(S->nfunctions + 1, sizeof(*fn_use));
+	for (int i = 0; i < S->nfunctions; i++)
+		fn_use[i] = xcalloc(n, 1);
+	while (changed) {   /* to a fixpoint: functions call functions */
+		changed = false;
+		for (int i = 0; i < S->nfunctions; i++)
+			use_stmt(fn_use[i], S->functions[i]->body, &changed);
+	}
+	for (Handler *h = S->handlers; h; h = h->next) {
+		h->global_use = xcalloc(n, 1);
+		use_expr(h->global_use, h->cond, &changed);
+		use_stmt(h->global_use, h->body, &changed);
+	}
+}
+
+/* ---- foreach / loop rules --------------------------------------------- */
+
+typedef struct Walk {
+	const Symbol *iterating[16];  /* arrays of enclosing foreach loops */
+	int niter;
+	int loops;                    /* enclosing loops, for break/continue */
+} Walk;
+
+static const Symbol *written_array(const Expr *e)
+{
+	if ((e->kind == EX_ASSIGN || e->kind == EX_INCDEC) && e->lhs->kind == EX_INDEX)
+		return e->lhs->sym;
+	return NULL;
+}
+
+static void check_modify(Walk *w, const Symbol *arr, SrcLoc loc)
+{
+	for (int i = 0; i < w->niter; i++)
+		if (arr && w->iterating[i] == arr)
+			diag_error(loc, "array '%s' is modified inside a foreach loop over it",
+				   arr->name);
+}
+
+static void check_expr(Walk *w, const Expr *e)
+{
+	if (!e)
+		return;
+	check_modify(w, written_array(e), e->loc);
+	if (e->kind == EX_CALL && e->func) {
+		for (int i = 0; i < w->niter; i++)
+			if (w->iterating[i]->kind == SYM_GLOBAL &&
+			    fn_use[e->func->id][w->iterating[i]->id] == USE_WRITE)
+				diag_error(e->loc, "'%s' modifies array '%s' inside a foreach loop over it",
+					   e->func->name, w->iterating[i]->name);
+	}
+	check_expr(w, e->lhs);
+	check_expr(w, e->rhs);
+	check_expr(w, e->cond);
+	for (const Expr *a = e->args; a; a = a->next)
+		check_expr(w, a);
+}
+
+static void check_stmt(Walk *w, const Stmt *s)
+{
+	for (; s; s = s->next) {
+		switch (s->kind) {
+		case ST_BREAK:
+		case ST_CONTINUE:
+			if (w->loops == 0)
+				diag_error(s->loc, "'%s' outside a loop",
+					   s->kind == ST_BREAK ? "break" : "continue");
+			break;
+		case ST_DELETE:
+			if (s->expr->kind == EX_INDEX || s->expr->kind == EX_IDENT)
+				check_modify(w, s->expr->sym, s->loc);
+			break;
+		case ST_EMBEDDED:
+			if (!opt.guru && !s->loc.file->is_tapset)
+				diag_error(s->loc, "embedded C code needs guru mode (-g)");
+			break;
+		default:
+			break;
+		}
+		check_expr(w, s->expr);
+		check_expr(w, s->cond);
+		check_expr(w, s->init);
+		check_expr(w, s->step);
+		bool loop = s->kind == ST_WHILE || s->kind == ST_FOR || s->kind == ST_FOREACH;
+		bool pushed = false;
+		if (s->kind == ST_FOREACH && s->array->sym && w->niter < 16) {
+			w->iterating[w->niter++] = s->array->sym;
+			pushed = true;
+		}
+		w->loops += loop;
+		check_stmt(w, s->body);
+		w->loops -= loop;
+		if (pushed)
+			w->niter--;
+		check_stmt(w, s->then);
+		check_stmt(w, s->els);
+		check_stmt(w, s->handler);
+	}
+}
+
+int sema_checks(Script *s)
+{
+	int errors = diag_errors();
+
+	S = s;
+	compute_uses();
+	for (int i = 0; i < s->nfunctions; i++) {
+		Function *f = s->functions[i];
+		Walk w = { 0 };
+		if (f->embedded && !opt.guru && !f->loc.file->is_tapset)
+			diag_error(f->loc, "embedded C function '%s' needs guru mode (-g)", f->name);
+		check_stmt(&w, f->body);
+	}
+	for (Handler *h = s->handlers; h; h = h->next) {
+		Walk w = { 0 };
+		check_stmt(&w, h->body);
+	}
+	if (s->user->embedded && !opt.guru)
+		diag_error(s->user->embedded->loc, "embedded C code needs guru mode (-g)");
+	return diag_errors() > errors ? -1 : 0;
+}

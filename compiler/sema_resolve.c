@@ -1,0 +1,322 @@
+/*
+ * sema_resolve.c - name resolution and tapset linking.
+ *
+ * Starting from the handlers that elaboration produced, walks every
+ * reachable statement and binds names:
+ *   - calls to builtins (builtins.c), or to functions of the script or of
+ *     the tapsets; a function becomes part of the program when first called
+ *     (that is the tapset linking: unused library code is never compiled);
+ *   - identifiers to a local of the enclosing probe or function, else to a
+ *     global visible from that file, else to a new implicit local;
+ *   - array references (a[k], k in a, foreach, delete a[k]) to globals.
+ * Globals and functions get dense ids in the order they are reached.
+ */
+#include <string.h>
+#include "builtins.h"
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+typedef struct Scope {
+	Symbol **locals;       /* list head to append implicit locals to */
+	const SrcFile *file;   /* for private visibility */
+	Function *fn;          /* NULL in a probe handler */
+	Handler *handler;      /* NULL in a function */
+} Scope;
+
+static Script *S;
+static int nlocal_ids;
+
+/* Every program in link order: the user's script first. */
+static Program *program_at(int i)
+{
+	return i == 0 ? S->user : S->tapsets[i - 1];
+}
+
+static int nprograms(void)
+{
+	return 1 + S->ntapsets;
+}
+
+static bool visible(const Symbol *sym, const SrcFile *from)
+{
+	return !sym->is_private || sym->owner == from;
+}
+
+static Symbol *find_global(const char *name, const SrcFile *from)
+{
+	for (int i = 0; i < nprograms(); i++)
+		for (Symbol *g = program_at(i)->globals; g; g = g->next)
+			if (strcmp(g->name, name) == 0 && visible(g, from))
+				return g;
+	return NULL;
+}
+
+static Function *find_function(const char *name, const SrcFile *from)
+{
+	for (int i = 0; i < nprograms(); i++)
+		for (Function *f = program_at(i)->functions; f; f = f->next)
+			if (strcmp(f->name, name) == 0 &&
+			    (!f->is_private || f->loc.file == from))
+				return f;
+	return NULL;
+}
+
+static void use_global(Symbol *g)
+{
+	if (g->used)
+		return;
+	g->used = true;
+	g->id = S->nglobals++;
+	S->globals = xrealloc(S->globals, S->nglobals * sizeof(*S->globals));
+	S->globals[g->id] = g;
+}
+
+static Symbol *find_local(Scope *sc, const char *name)
+{
+	for (Symbol *l = *sc->locals; l; l = l->next)
+		if (strcmp(l->name, name) == 0)
+			return l;
+	return NULL;
+}
+
+static Symbol *new_local(Scope *sc, const char *name, SrcLoc loc)
+{
+	Symbol *l = ast_symbol(name, SYM_LOCAL, loc);
+	l->arity = 0;
+	l->id = nlocal_ids++;
+	AST_APPEND(*sc->locals, l);
+	return l;
+}
+
+/* A scalar name: local, global, or a new local. */
+static Symbol *resolve_scalar(Scope *sc, const char *name, SrcLoc loc)
+{
+	Symbol *sym = find_local(sc, name);
+	if (sym)
+		return sym;
+	if ((sym = find_global(name, sc->file))) {
+		use_global(sym);
+		return sym;
+	}
+	return new_local(sc, name, loc);
+}
+
+static Symbol *resolve_array(Scope *sc, const char *name, SrcLoc loc)
+{
+	Symbol *sym = find_global(name, sc->file);
+	if (!sym) {
+		if (find_local(sc, name))
+			diag_error(loc, "'%s' is a local variable and cannot be used as an array "
+				   "(arrays must be declared global)", name);
+		else
+			diag_error(loc, "array '%s' is not declared: add 'global %s' at the top "
+				   "of the script", name, name);
+		return NULL;
+	}
+	use_global(sym);
+	return sym;
+}
+
+static void resolve_function(Function *f);
+static void resolve_stmt(Scope *sc, Stmt *s);
+
+static void resolve_expr(Scope *sc, Expr *e);
+
+static void resolve_list(Scope *sc, Expr *e)
+{
+	for (; e; e = e->next)
+		resolve_expr(sc, e);
+}
+
+static void resolve_call(Scope *sc, Expr *e)
+{
+	int nargs = 0;
+	for (Expr *a = e->args; a; a = a->next)
+		nargs++;
+	resolve_list(sc, e->args);
+
+	const Builtin *b = builtin_lookup(e->name);
+	if (b) {
+		e->builtin = b->id;
+		if (nargs < b->min_args || (b->max_args >= 0 && nargs > b->max_args))
+			diag_error(e->loc, "wrong number of arguments to '%s' (%d given)", e->name, nargs);
+		return;
+	}
+	Function *f = find_function(e->name, sc->file);
+	if (!f) {
+		diag_error(e->loc, "unresolved function call: no function '%s' in the script "
+			   "or the tapset library", e->name);
+		return;
+	}
+	if (nargs != f->nparams) {
+		diag_error(e->loc, "'%s' takes %d argument%s but %d %s given", e->name,
+			   f->nparams, f->nparams == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
+		diag_note(f->loc, "'%s' is defined here", f->name);
+	}
+	e->func = f;
+	resolve_function(f);
+}
+
+static void resolve_expr(Scope *sc, Expr *e)
+{
+	if (!e)
+		return;
+	switch (e->kind) {
+	case EX_IDENT:
+		e->sym = resolve_scalar(sc, e->name, e->loc);
+		break;
+	case EX_INDEX:
+	case EX_IN:
+		resolve_list(sc, e->args);
+		e->sym = resolve_array(sc, e->name, e->loc);
+		break;
+	case EX_CALL:
+		resolve_call(sc, e);
+		break;
+	case EX_TARGET:
+		for (TargetComp *tc = e->chain; tc; tc = tc->next)
+			resolve_expr(sc, tc->index);
+		break;
+	default:
+		resolve_expr(sc, e->lhs);
+		resolve_expr(sc, e->rhs);
+		resolve_expr(sc, e->cond);
+		resolve_list(sc, e->args);
+		for (TargetComp *tc = e->chain; tc; tc = tc->next)
+			resolve_expr(sc, tc->index);
+		break;
+	}
+}
+
+static void resolve_foreach(Scope *sc, Stmt *s)
+{
+	if (s->array->kind == EX_IDENT) {
+		s->array->sym = resolve_array(sc, s->array->name, s->array->loc);
+	} else {
+		resolve_expr(sc, s->array);
+	}
+	resolve_list(sc, s->keys);
+	resolve_expr(sc, s->value);
+	resolve_expr(sc, s->limit);
+	resolve_stmt(sc, s->body);
+}
+
+static void resolve_stmt_list(Scope *sc, Stmt *s)
+{
+	for (; s; s = s->next)
+		resolve_stmt(sc, s);
+}
+
+static void resolve_stmt(Scope *sc, Stmt *s)
+{
+	if (!s)
+		return;
+	switch (s->kind) {
+	case ST_BLOCK:
+		resolve_stmt_list(sc, s->body);
+		break;
+	case ST_FOREACH:
+		resolve_foreach(sc, s);
+		break;
+	case ST_DELETE:
+		/* `delete a` on a global array names the array, not a scalar */
+		if (s->expr->kind == EX_IDENT) {
+			Symbol *g = find_local(sc, s->expr->name) ? NULL
+				  : find_global(s->expr->name, sc->file);
+			if (g) {
+				use_global(g);
+				s->expr->sym = g;
+				break;
+			}
+		}
+		resolve_expr(sc, s->expr);
+		break;
+	case ST_NEXT:
+		if (sc->fn && !sc->fn->embedded)
+			; /* allowed: unwinds to the end of the probe */
+		break;
+	case ST_RETURN:
+		if (!sc->fn)
+			diag_error(s->loc, "'return' outside a function (use 'next' to leave a probe)");
+		resolve_expr(sc, s->expr);
+		break;
+	case ST_EMBEDDED:
+		S->uses_embedded = true;
+		break;
+	default:
+		resolve_expr(sc, s->expr);
+		resolve_expr(sc, s->cond);
+		resolve_expr(sc, s->init);
+		resolve_expr(sc, s->step);
+		resolve_expr(sc, s->catch_var);
+		resolve_stmt(sc, s->then);
+		resolve_stmt(sc, s->els);
+		resolve_stmt(sc, s->body);
+		resolve_stmt(sc, s->handler);
+		break;
+	}
+}
+
+static void resolve_function(Function *f)
+{
+	if (f->used)
+		return;
+	f->used = true;
+	f->id = S->nfunctions++;
+	S->functions = xrealloc(S->functions, S->nfunctions * sizeof(*S->functions));
+	S->functions[f->id] = f;
+
+	Scope sc = { .locals = &f->locals, .file = f->loc.file, .fn = f };
+	for (Param *p = f->params; p; p = p->next) {
+		if (find_local(&sc, p->name)) {
+			diag_error(p->loc, "duplicate parameter '%s'", p->name);
+			continue;
+		}
+		Symbol *sym = new_local(&sc, p->name, p->loc);
+		sym->kind = SYM_PARAM;
+		sym->type = p->declared;
+	}
+	if (f->embedded) {
+		S->uses_embedded = true;
+		return;
+	}
+	resolve_stmt(&sc, f->body);
+}
+
+static void check_duplicates(void)
+{
+	for (int i = 0; i < nprograms(); i++) {
+		for (Symbol *g = program_at(i)->globals; g; g = g->next) {
+			Symbol *first = find_global(g->name, g->owner);
+			if (first && first != g && !g->is_private && !first->is_private) {
+				diag_error(g->loc, "duplicate global '%s'", g->name);
+				diag_note(first->loc, "first declared here");
+			}
+		}
+		for (Function *f = program_at(i)->functions; f; f = f->next) {
+			Function *first = find_function(f->name, f->loc.file);
+			if (first && first != f && !f->is_private && !first->is_private) {
+				diag_error(f->loc, "duplicate function '%s'", f->name);
+				diag_note(first->loc, "first defined here");
+			}
+			if (builtin_lookup(f->name))
+				diag_error(f->loc, "'%s' is a builtin function and cannot be redefined",
+					   f->name);
+		}
+	}
+}
+
+int sema_resolve(Script *s)
+{
+	int errors = diag_errors();
+
+	S = s;
+	check_duplicates();
+	for (Handler *h = s->handlers; h; h = h->next) {
+		Scope sc = { .locals = &h->locals, .file = h->loc.file, .handler = h };
+		resolve_expr(&sc, h->cond);
+		resolve_stmt_list(&sc, h->body);
+	}
+	return diag_errors() > errors ? -1 : 0;
+}

@@ -1,0 +1,445 @@
+/*
+ * sema_types.c - type inference and checking.
+ *
+ * Values are long or string (stats come with aggregates).  Types flow both
+ * ways: from literals, operators, declarations and printf formats up to
+ * the variables, and from variables down to the expressions that use them.
+ * The pass repeats until nothing changes, then runs once more to report
+ * conflicts and anything still unknown.
+ */
+#include <string.h>
+#include "builtins.h"
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+static bool changed;   /* this round learned something */
+static bool report;    /* final round: report conflicts */
+static Function *cur_fn;
+static Handler *cur_handler;
+
+static void unify(Type *slot, Type t, SrcLoc loc, const char *what, const char *name)
+{
+	if (t == TY_UNKNOWN)
+		return;
+	if (*slot == TY_UNKNOWN) {
+		*slot = t;
+		changed = true;
+	} else if (*slot != t && report) {
+		diag_error(loc, "type mismatch: %s '%s' is a %s, used here as a %s",
+			   what, name, type_name(*slot), type_name(t));
+	}
+}
+
+static void want(Expr *e, Type got, Type wanted, const char *context)
+{
+	if (report && got != TY_UNKNOWN && wanted != TY_UNKNOWN && got != wanted)
+		diag_error(e->loc, "%s must be a %s, not a %s", context,
+			   type_name(wanted), type_name(got));
+}
+
+static Type expr(Expr *e, Type hint);
+
+static void set_arity(Symbol *sym, int arity, SrcLoc loc)
+{
+	if (sym->arity < 0) {
+		sym->arity = arity;
+		changed = true;
+	} else if (sym->arity != arity && report) {
+		if (sym->arity == 0 || arity == 0)
+			diag_error(loc, "'%s' is used both as an array and as a scalar", sym->name);
+		else
+			diag_error(loc, "array '%s' is used with %d keys here but %d elsewhere",
+				   sym->name, arity, sym->arity);
+	}
+}
+
+static int count(const Expr *e)
+{
+	int n = 0;
+	for (; e; e = e->next)
+		n++;
+	return n;
+}
+
+static void keys(Symbol *sym, Expr *args, SrcLoc loc)
+{
+	int n = count(args), i = 0;
+
+	if (n > 9) {
+		if (report)
+			diag_error(loc, "too many array keys (%d, the limit is 9)", n);
+		return;
+	}
+	set_arity(sym, n, loc);
+	for (Expr *k = args; k; k = k->next, i++) {
+		Type t = expr(k, sym->key_types[i]);
+		if (t == TY_STATS && report)
+			diag_error(k->loc, "an array key must be a long or a string");
+		unify(&sym->key_types[i], t, k->loc, "key of array", sym->name);
+	}
+}
+
+static Type call_builtin(Expr *e, Type hint)
+{
+	const Builtin *b = builtin_get(e->builtin);
+	Expr *a = e->args;
+
+	switch (b->id) {
+	case BI_PRINTF:
+	case BI_SPRINTF: {
+		Type types[64];
+		const char *err = NULL;
+		if (a->kind != EX_STRING) {
+			if (report)
+				diag_error(a->loc, "the format of %s must be a string literal", e->name);
+			break;
+		}
+		int n = format_arg_types(a->str, types, 64, &err);
+		if (n < 0) {
+			if (report)
+				diag_error(a->loc, "%s", err);
+			break;
+		}
+		int given = count(a->next);
+		if (given != n && report)
+			diag_error(e->loc, "format \"%s\" needs %d argument%s but %d %s given",
+				   a->str, n, n == 1 ? "" : "s", given, given == 1 ? "was" : "were");
+		int i = 0;
+		for (Expr *x = a->next; x; x = x->next, i++) {
+			Type t = expr(x, i < n && i < 64 ? types[i] : TY_UNKNOWN);
+			if (i < n && i < 64)
+				want(x, t, types[i], "this printf argument");
+		}
+		break;
+	}
+	case BI_PRINTD: case BI_PRINTDLN: case BI_SPRINTD: case BI_SPRINTDLN:
+		want(a, expr(a, TY_STRING), TY_STRING, "the delimiter");
+		a = a->next;
+		/* fall through */
+	case BI_PRINT: case BI_PRINTLN: case BI_SPRINT: case BI_SPRINTLN:
+		for (; a; a = a->next)
+			if (expr(a, TY_UNKNOWN) == TY_STATS && report)
+				diag_error(a->loc, "printing a statistic is not supported yet");
+		break;
+	case BI_ERROR:
+		want(a, expr(a, TY_STRING), TY_STRING, "the message");
+		break;
+	case BI_RETURNVAL:
+		if (report && !(cur_handler && cur_handler->is_return))
+			diag_error(e->loc, "returnval() is only valid in a .return probe");
+		break;
+	default:
+		break;
+	}
+	(void)hint;
+	return b->ret;
+}
+
+static Type call_function(Expr *e, Type hint)
+{
+	Function *f = e->func;
+	Symbol *p = f->locals;
+
+	for (Expr *a = e->args; a && p; a = a->next, p = p->next) {
+		Type t = expr(a, p->type);
+		if (f->embedded && p->type == TY_UNKNOWN)
+			p->type = TY_LONG;
+		unify(&p->type, t, a->loc, "parameter", p->name);
+	}
+	if (f->embedded && f->ret == TY_UNKNOWN)
+		f->ret = f->declared ? f->declared : TY_LONG;
+	unify(&f->ret, hint, e->loc, "return value of", f->name);
+	return f->ret;
+}
+
+static Type compare(Expr *e)
+{
+	Type l = expr(e->lhs, TY_UNKNOWN);
+	Type r = expr(e->rhs, l);
+	if (l == TY_UNKNOWN && r != TY_UNKNOWN)
+		l = expr(e->lhs, r);
+	if (report && l != TY_UNKNOWN && r != TY_UNKNOWN && l != r)
+		diag_error(e->loc, "cannot compare a %s with a %s", type_name(l), type_name(r));
+	return TY_LONG;
+}
+
+static Type binary(Expr *e)
+{
+	switch (e->op) {
+	case '.':
+		want(e->lhs, expr(e->lhs, TY_STRING), TY_STRING, "an operand of '.'");
+		want(e->rhs, expr(e->rhs, TY_STRING), TY_STRING, "an operand of '.'");
+		return TY_STRING;
+	case '<': case '>': case OP_LE: case OP_GE: case OP_EQ: case OP_NE:
+		return compare(e);
+	default:
+		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "an arithmetic operand");
+		want(e->rhs, expr(e->rhs, TY_LONG), TY_LONG, "an arithmetic operand");
+		return TY_LONG;
+	}
+}
+
+static Type assign(Expr *e)
+{
+	if (e->op == OP_AGG) {
+		if (report)
+			diag_error(e->loc, "statistics ('<<<') are not supported yet");
+		return TY_UNKNOWN;
+	}
+	if (e->op == '=') {
+		Type l = expr(e->lhs, TY_UNKNOWN);
+		Type r = expr(e->rhs, l);
+		if (l == TY_UNKNOWN)
+			l = expr(e->lhs, r);
+		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
+			diag_error(e->loc, "cannot assign a %s to a %s", type_name(r), type_name(l));
+		return l;
+	}
+	Type t = e->op == '.' ? TY_STRING : TY_LONG;
+	want(e->lhs, expr(e->lhs, t), t, "the target of this assignment");
+	want(e->rhs, expr(e->rhs, t), t, "the value of this assignment");
+	return t;
+}
+
+static Type target(Expr *e)
+{
+	if (strcmp(e->name, "return") == 0 && !e->chain && !e->pretty) {
+		if (report && !(cur_handler && cur_handler->is_return))
+			diag_error(e->loc, "$return is only valid in a .return probe");
+		return TY_LONG;
+	}
+	if (report)
+		diag_error(e->loc, "target variable '$%s' cannot be resolved: typed target "
+			   "variables need the kernel's BTF data, which is not used yet", e->name);
+	return TY_UNKNOWN;
+}
+
+static Type expr_kind(Expr *e, Type hint)
+{
+	switch (e->kind) {
+	case EX_NUMBER:
+	case EX_ARGC:
+		return TY_LONG;
+	case EX_STRING:
+		return TY_STRING;
+	case EX_ARG:
+		return e->quoted ? TY_STRING : TY_LONG;
+	case EX_IDENT:
+		if (!e->sym)
+			return TY_UNKNOWN;
+		if (e->sym->arity > 0 && report) {
+			diag_error(e->loc, "array '%s' used without an index", e->name);
+			return TY_UNKNOWN;
+		}
+		set_arity(e->sym, 0, e->loc);
+		unify(&e->sym->type, hint, e->loc, "variable", e->name);
+		return e->sym->type;
+	case EX_INDEX:
+		if (!e->sym)
+			return TY_UNKNOWN;
+		keys(e->sym, e->args, e->loc);
+		unify(&e->sym->type, hint, e->loc, "array", e->name);
+		return e->sym->type;
+	case EX_IN:
+		if (e->sym)
+			keys(e->sym, e->args, e->loc);
+		return TY_LONG;
+	case EX_CALL:
+		if (e->func)
+			return call_function(e, hint);
+		return e->builtin ? call_builtin(e, hint) : TY_UNKNOWN;
+	case EX_UNARY:
+		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "the operand");
+		return TY_LONG;
+	case EX_BINARY:
+		return binary(e);
+	case EX_TERNARY: {
+		want(e->cond, expr(e->cond, TY_LONG), TY_LONG, "a condition");
+		Type l = expr(e->lhs, hint);
+		Type r = expr(e->rhs, l != TY_UNKNOWN ? l : hint);
+		if (l == TY_UNKNOWN)
+			l = expr(e->lhs, r);
+		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
+			diag_error(e->loc, "the branches of '?:' have different types (%s and %s)",
+				   type_name(l), type_name(r));
+		return l;
+	}
+	case EX_ASSIGN:
+		return assign(e);
+	case EX_INCDEC:
+		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "the operand of ++/--");
+		return TY_LONG;
+	case EX_REGEX:
+		want(e->lhs, expr(e->lhs, TY_STRING), TY_STRING, "the left side of a regex match");
+		expr(e->rhs, TY_STRING);
+		if (report)
+			diag_error(e->loc, "regular expression matching is not supported yet");
+		return TY_LONG;
+	case EX_TARGET:
+		return target(e);
+	default:
+		if (report)
+			diag_error(e->loc, "'%s' is not supported yet", ast_expr_kind_name(e->kind));
+		return TY_UNKNOWN;
+	}
+}
+
+static Type expr(Expr *e, Type hint)
+{
+	if (!e)
+		return TY_UNKNOWN;
+	Type t = expr_kind(e, hint);
+	if (t != TY_UNKNOWN)
+		e->type = t;
+	return t;
+}
+
+static void stmt(Stmt *s);
+
+static void stmt_list(Stmt *s)
+{
+	for (; s; s = s->next)
+		stmt(s);
+}
+
+static void foreach(Stmt *s)
+{
+	Symbol *arr = s->array->sym;
+	int n = count(s->keys), i = 0;
+
+	if (!arr) {
+		if (report && s->array->kind != EX_IDENT)
+			diag_error(s->array->loc, "foreach over this expression is not supported yet");
+		stmt(s->body);
+		return;
+	}
+	set_arity(arr, n, s->loc);
+	for (Expr *k = s->keys; k; k = k->next, i++) {
+		Type t = expr(k, arr->key_types[i]);
+		unify(&arr->key_types[i], t, k->loc, "key of array", arr->name);
+	}
+	if (s->value) {
+		Type t = expr(s->value, arr->type);
+		unify(&arr->type, t, s->value->loc, "array", arr->name);
+	}
+	if (s->limit)
+		want(s->limit, expr(s->limit, TY_LONG), TY_LONG, "the limit");
+	stmt(s->body);
+}
+
+static void stmt(Stmt *s)
+{
+	if (!s)
+		return;
+	switch (s->kind) {
+	case ST_BLOCK:
+		stmt_list(s->body);
+		break;
+	case ST_EXPR:
+	case ST_DELETE:
+		expr(s->expr, TY_UNKNOWN);
+		break;
+	case ST_IF:
+	case ST_WHILE:
+	case ST_FOR:
+		expr(s->init, TY_UNKNOWN);
+		expr(s->step, TY_UNKNOWN);
+		if (s->cond)
+			want(s->cond, expr(s->cond, TY_LONG), TY_LONG, "a condition");
+		stmt(s->then);
+		stmt(s->els);
+		stmt(s->body);
+		break;
+	case ST_FOREACH:
+		foreach(s);
+		break;
+	case ST_RETURN:
+		if (cur_fn && s->expr) {
+			Type t = expr(s->expr, cur_fn->ret);
+			unify(&cur_fn->ret, t, s->expr->loc, "return value of", cur_fn->name);
+		}
+		break;
+	case ST_TRY:
+		stmt(s->body);
+		if (s->catch_var)
+			expr(s->catch_var, TY_STRING);
+		stmt(s->handler);
+		break;
+	default:
+		break;
+	}
+}
+
+static void round_all(Script *s)
+{
+	for (int i = 0; i < s->nfunctions; i++) {
+		Function *f = s->functions[i];
+		cur_fn = f;
+		cur_handler = NULL;
+		if (f->declared)
+			unify(&f->ret, f->declared, f->loc, "return value of", f->name);
+		stmt(f->body);
+	}
+	cur_fn = NULL;
+	for (Handler *h = s->handlers; h; h = h->next) {
+		cur_handler = h;
+		if (h->cond)
+			expr(h->cond, TY_LONG);
+		stmt_list(h->body);
+	}
+	cur_handler = NULL;
+}
+
+static void check_resolved(Symbol *list, const char *what)
+{
+	for (Symbol *sym = list; sym; sym = sym->next) {
+		if (sym->type == TY_UNKNOWN)
+			diag_error(sym->loc, "cannot tell the type of %s '%s': nothing assigns "
+				   "it a number or a string", what, sym->name);
+		for (int i = 0; i < sym->arity; i++)
+			if (sym->key_types[i] == TY_UNKNOWN)
+				diag_error(sym->loc, "cannot tell the type of key %d of array '%s'",
+					   i + 1, sym->name);
+	}
+}
+
+int sema_types(Script *s)
+{
+	int errors = diag_errors();
+
+	for (int i = 0; i < s->nglobals; i++) {
+		Symbol *g = s->globals[i];
+		if (g->init)
+			unify(&g->type, g->init->kind == EX_STRING ? TY_STRING : TY_LONG,
+			      g->init->loc, "global", g->name);
+	}
+	for (int round = 0; round < 50; round++) {
+		changed = false;
+		round_all(s);
+		if (!changed)
+			break;
+	}
+	report = true;
+	round_all(s);
+	report = false;
+	if (diag_errors() > errors)
+		return -1;
+	for (int i = 0; i < s->nglobals; i++) {
+		Symbol *g = s->globals[i];
+		if (g->arity < 0)
+			g->arity = 0;
+		Symbol one = *g;
+		one.next = NULL;
+		check_resolved(&one, g->arity ? "array" : "global");
+	}
+	for (Handler *h = s->handlers; h; h = h->next)
+		check_resolved(h->locals, "local");
+	for (int i = 0; i < s->nfunctions; i++) {
+		Function *f = s->functions[i];
+		if (f->ret == TY_UNKNOWN)
+			f->ret = TY_LONG;     /* returns no value: callers get 0 */
+		check_resolved(f->locals, "local");
+	}
+	return diag_errors() > errors ? -1 : 0;
+}

@@ -1,0 +1,103 @@
+/*
+ * session.h - one run of the translator: the user's options, the files it
+ * parsed (script + tapsets) and what the passes derived from them.
+ *
+ * Pipeline (main.c):  parse (-p1) -> elaborate + resolve + types + checks
+ * (-p2) -> codegen (-p3) -> kbuild (-p4) -> run (-p5).
+ */
+#ifndef SONDE_SESSION_H
+#define SONDE_SESSION_H
+
+#include "ast.h"
+
+typedef struct Options {
+	int last_pass;           /* -pN, default 5 */
+	const char *script_path; /* script file, or NULL with -e */
+	const char *script_text; /* -e SCRIPT */
+	const char *module_name; /* -m NAME */
+	bool keep_build;         /* -k */
+	int verbose;             /* -v count */
+	const char *krelease;    /* -r KRELEASE */
+	int timeout_s;           /* -T SECONDS, 0 = none */
+	bool vm;                 /* --vm */
+	bool host;               /* --host */
+	const char *command;     /* -c CMD */
+	const char *output_file; /* -o FILE */
+	bool guru;               /* -g */
+	bool warnings;           /* !-w */
+	const char **defines;    /* -D NAME=VALUE */
+	int ndefines;
+	const char **tapset_dirs;/* -I DIR */
+	int ntapset_dirs;
+	int script_argc;         /* arguments after the script: $1 ... */
+	char **script_argv;
+	const char *datadir;     /* where runtime/, tapsets/, templates/ live */
+	const char *libexecdir;  /* where sonde-run lives */
+} Options;
+
+/* A concrete probe the runtime registers (see runtime/kernel/runtime.h). */
+typedef enum PointKind {
+	PK_BEGIN, PK_END, PK_ERROR, PK_KPROBE, PK_KRETPROBE, PK_TIMER,
+} PointKind;
+
+typedef struct Handler Handler;
+
+typedef struct ConcretePoint {
+	PointKind kind;
+	char *text;              /* canonical probe point, for messages */
+	SrcLoc loc;              /* the point as the user wrote it */
+	char *symbol;            /* PK_KPROBE/PK_KRETPROBE */
+	int64_t interval_ns;     /* PK_TIMER */
+	int64_t randomize_ns;
+	int64_t sequence;        /* PK_BEGIN/PK_END/PK_ERROR */
+	int maxactive;
+	bool optional;           /* ? */
+	Handler *handler;
+	int id;
+	struct ConcretePoint *next;
+} ConcretePoint;
+
+/* One generated handler function: the probe body, with alias prologues
+ * and epilogues spliced in, shared by all the points that run it. */
+struct Handler {
+	Stmt *body;
+	SrcLoc loc;
+	Symbol *locals;
+	Expr *cond;              /* probe ... if (cond) */
+	bool is_return;          /* points are .return probes ($return valid) */
+	PointKind kind;          /* kind of its points (same for all) */
+	int id;
+	/* globals used, by Symbol id: 0 none, 1 read, 2 written (for locks) */
+	unsigned char *global_use;
+	Handler *next;
+};
+
+typedef struct Script {
+	Program *user;           /* the user's script */
+	Program **tapsets;       /* every parsed tapset file */
+	int ntapsets;
+	Symbol **globals;        /* every global referenced, dense by id */
+	int nglobals;
+	Function **functions;    /* every function reachable, dense by id */
+	int nfunctions;
+	Handler *handlers;
+	ConcretePoint *points;
+	int npoints;
+	bool uses_embedded;
+} Script;
+
+extern Options opt;
+
+/* The passes, in pipeline order. */
+int tapsets_load(Script *s);          /* parse the tapset library */
+int elaborate(Script *s);             /* probe points -> ConcretePoints */
+int sema_resolve(Script *s);          /* names -> symbols, functions, builtins */
+int sema_types(Script *s);            /* type inference and checking */
+int sema_checks(Script *s);           /* language rules, locks, warnings */
+char *codegen(Script *s);             /* the module's C source */
+
+/* -p2 listing. */
+#include <stdio.h>
+void script_print_elaborated(FILE *out, const Script *s);
+
+#endif

@@ -49,7 +49,8 @@ typedef enum ExprKind {
 	EX_IDENT,       /* name; sym set by resolve: scalar local/global */
 	EX_INDEX,       /* name[args]: array element; sym = the array */
 	EX_CALL,        /* name(args): user function, tapset function or builtin */
-	EX_UNARY,       /* op in {'-','+','!','~'} applied to lhs */
+	EX_UNARY,       /* op in {'-','+','!','~'} applied to lhs; also '&'
+	                 * (address of) when lhs is EX_TARGET/EX_CAST/EX_ATVAR */
 	EX_BINARY,      /* lhs op rhs: arithmetic, bitwise, shifts, comparisons,
 	                 * '.' concatenation (op = '.'), OP_AND/OP_OR logical */
 	EX_TERNARY,     /* cond ? lhs : rhs */
@@ -69,6 +70,7 @@ typedef enum ExprKind {
 	EX_ARG,         /* $N / @N command-line argument (N in num);
 	                 * quoted = true for @N (always a string) */
 	EX_ARGC,        /* $# / @# */
+	EX_EMBEDDED,    /* %{ C expression %} in an expression: str = code */
 } ExprKind;
 
 /* Multi-character operators; single-character ones use their char code. */
@@ -198,6 +200,7 @@ struct Function {
 	Type ret;              /* inferred return type */
 	Stmt *body;            /* NULL for an embedded-C function */
 	const char *embedded;  /* %{ ... %} text for an embedded-C function */
+	int priority;          /* function f() :N { }  (overload order), else 0 */
 	bool is_private;
 	bool used;
 	Symbol *locals;        /* params first, then locals (resolve) */

@@ -16,6 +16,7 @@
  * Expressions become C expressions; string-valued ones are `const char *`.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "builtins.h"
 #include "codegen.h"

@@ -232,9 +232,7 @@ static void resolve_stmt(Scope *sc, Stmt *s)
 		}
 		resolve_expr(sc, s->expr);
 		break;
-	case ST_NEXT:
-		if (sc->fn && !sc->fn->embedded)
-			; /* allowed: unwinds to the end of the probe */
+	case ST_NEXT:   /* allowed in functions too: unwinds to the end of the probe */
 		break;
 	case ST_RETURN:
 		if (!sc->fn)

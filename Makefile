@@ -1,6 +1,6 @@
 # sonde - top-level build.
 #   make            build/sonde (driver) and build/sonde-run (loader)
-#   make test       unit tests (CUnit) then integration tests in one VM boot
+#   make test       unit tests (CUnit), diagnostics tests, integration tests in one VM boot
 #   make unit       unit tests only
 #   make deps       install the Debian packages sonde needs (root)
 #   make install PREFIX=/usr/local
@@ -53,10 +53,13 @@ $(B)/unit-tests: $(UNIT_SRC) $(COMPILER_OBJ) $(RUNTIME_CORE_OBJ)
 unit: $(B)/unit-tests
 	$(B)/unit-tests
 
+errors: all
+	tests/errors/run.sh
+
 integration: all
 	tests/integration/run.sh
 
-test: unit integration
+test: unit errors integration
 
 deps:
 	scripts/install-deps.sh
@@ -70,4 +73,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit integration test deps install clean
+.PHONY: all unit errors integration test deps install clean

@@ -228,7 +228,7 @@ static char *call_builtin(Gen *g, Expr *e)
 	case BI_RETURNVAL:
 		return xstrdup("sonde_returnval(c)");
 	case BI_TARGET:
-		return xstrdup("((int64_t)sonde_target_pid)");
+		return xstrdup("sonde_target()");
 	case BI_NONE:
 		break;
 	}

@@ -1,0 +1,179 @@
+/*
+ * diag.c - the one formatter for user-facing diagnostics.
+ *
+ * Every message has the gcc layout:
+ *
+ *     FILE:LINE:COL: error: MESSAGE
+ *      LINE | source text of that line
+ *           |      ^~~~~
+ *
+ * The caret sits under loc.col; '~' runs to loc.end_col when the span ends
+ * on the same line, or to the end of the line when it continues below.
+ * Tabs in the source line are copied into the caret line so the caret
+ * stays aligned whatever the terminal's tab width.  Errors and warnings
+ * are counted; nothing here stops the process except diag_ice().
+ */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static FILE *diag_stream;        /* NULL means stderr */
+static int n_errors, n_warnings;
+static int warnings_on = 1;
+static int last_suppressed;      /* notes after a suppressed warning vanish */
+
+static FILE *out(void)
+{
+	return diag_stream ? diag_stream : stderr;
+}
+
+void diag_set_stream(FILE *f)
+{
+	diag_stream = f;
+}
+
+void diag_set_warnings(int on)
+{
+	warnings_on = on;
+}
+
+int diag_errors(void)
+{
+	return n_errors;
+}
+
+void diag_reset(void)
+{
+	n_errors = 0;
+	n_warnings = 0;
+	last_suppressed = 0;
+}
+
+/* Finds line `line` (1-based) of text; sets *len to its length without
+ * the newline.  NULL if the text has fewer lines. */
+static const char *find_line(const char *text, int line, int *len)
+{
+	const char *p = text;
+	for (int i = 1; i < line; i++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	const char *end = strchr(p, '\n');
+	int n = end ? (int)(end - p) : (int)strlen(p);
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (!*p && !end)
+		return NULL;     /* past the last line */
+	*len = n;
+	return p;
+}
+
+/* Prints the source line of loc and the caret/tilde line under its span. */
+static void print_source(FILE *f, SrcLoc loc)
+{
+	if (!loc.file || !loc.file->text || loc.line <= 0 || loc.col <= 0)
+		return;
+	int len;
+	const char *src = find_line(loc.file->text, loc.line, &len);
+	if (!src)
+		return;
+	int width = snprintf(NULL, 0, "%d", loc.line);
+	fprintf(f, " %d | %.*s\n", loc.line, len, src);
+	fprintf(f, " %*s | ", width, "");
+
+	int col = loc.col <= len + 1 ? loc.col : len + 1;
+	for (int i = 0; i < col - 1; i++)
+		fputc(src[i] == '\t' ? '\t' : ' ', f);
+	fputc('^', f);
+
+	int last = col;   /* last column to mark */
+	if (loc.end_line == loc.line && loc.end_col > col)
+		last = loc.end_col;
+	else if (loc.end_line > loc.line)
+		last = len;
+	if (last > len)
+		last = len > col ? len : col;
+	for (int c = col + 1; c <= last; c++)
+		fputc('~', f);
+	fputc('\n', f);
+}
+
+static void vreport(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
+{
+	FILE *f = out();
+	if (!loc.file)
+		fprintf(f, "sonde: ");
+	else if (loc.line <= 0)
+		fprintf(f, "%s: ", loc.file->name);
+	else if (loc.col <= 0)
+		fprintf(f, "%s:%d: ", loc.file->name, loc.line);
+	else
+		fprintf(f, "%s:%d:%d: ", loc.file->name, loc.line, loc.col);
+	fprintf(f, "%s: ", kind);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	print_source(f, loc);
+	fflush(f);
+}
+
+void diag_error(SrcLoc loc, const char *fmt, ...)
+{
+	va_list ap;
+	n_errors++;
+	last_suppressed = 0;
+	va_start(ap, fmt);
+	vreport(loc, "error", fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(SrcLoc loc, const char *fmt, ...)
+{
+	va_list ap;
+	if (!warnings_on) {
+		last_suppressed = 1;
+		return;
+	}
+	n_warnings++;
+	last_suppressed = 0;
+	va_start(ap, fmt);
+	vreport(loc, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void diag_note(SrcLoc loc, const char *fmt, ...)
+{
+	va_list ap;
+	if (last_suppressed)
+		return;
+	va_start(ap, fmt);
+	vreport(loc, "note", fmt, ap);
+	va_end(ap);
+}
+
+void diag_fatal_noloc(const char *fmt, ...)
+{
+	va_list ap;
+	SrcLoc none = {0};
+	n_errors++;
+	last_suppressed = 0;
+	va_start(ap, fmt);
+	vreport(none, "error", fmt, ap);
+	va_end(ap);
+}
+
+void diag_ice(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = out();
+	fprintf(f, "sonde: internal compiler error at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "\n(this is a bug in sonde, not in your script; please report it)\n");
+	fflush(f);
+	abort();
+}

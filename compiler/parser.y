@@ -1223,15 +1223,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	const char *items[8];
 	int nitems = 0;
 	bool too_many = false;
-	if (has_name) {
-		/* after "probe", '.' or "->": only a name fits */
-		items[nitems++] = star ? "a probe point name" : "a member name";
-		n = 0;
-	} else if (qmark) {
+	if (qmark) {
 		/* right after a probe point: `?`, `!`, `if`, ... are rarely the fix */
 		items[nitems++] = "'.'";
 		items[nitems++] = "','";
 		items[nitems++] = "'{'";
+		n = 0;
+	} else if (has_name) {
+		/* after "probe", '.' or "->": only a name fits */
+		items[nitems++] = star ? "a probe point name" : "a member name";
 		n = 0;
 	} else if (has_stmt) {
 		items[nitems++] = "a statement";

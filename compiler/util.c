@@ -80,6 +80,7 @@ char *read_file(const char *path, size_t *len)
 		}
 		memcpy(sb.data + sb.len, buf, n);
 		sb.len += n;
+		sb.data[sb.len] = '\0';
 	}
 	int err = ferror(f) ? errno : 0;
 	fclose(f);

@@ -25,6 +25,7 @@ timeout 300 qemu-system-x86_64 -accel tcg -m 512 -smp "${SMP:-2}" \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
 	-append 'console=ttyS0 quiet panic=-1' -nographic -no-reboot \
 	</dev/null >"$work/console.log" 2>&1 || true
-tr -d '\r' <"$work/console.log" | sed 's/[[0-9;?]*[a-zA-Z]//g' >"$work/out.log"
+esc=$(printf '\033')
+tr -d '\r' <"$work/console.log" | sed "s/$esc\[[0-9;?]*[a-zA-Z]//g" >"$work/out.log"
 cp "$work/out.log" "${LOG:-/tmp/sonde-runtime-test.log}"
 exec "$repo/tests/runtime/check.sh" "$work/out.log"

@@ -13,6 +13,7 @@
 #define SONDE_AST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct SrcFile {
@@ -272,7 +273,7 @@ const char *type_name(Type t);        /* "long", "string", "stats", "unknown" */
 
 /* Appends to a NULL-terminated singly-linked list; returns the head. */
 #define AST_APPEND(head, item) ast_append_((void **)&(head), (item), \
-	(char *)&(item)->next - (char *)(item))
+	(long)offsetof(__typeof__(*(item)), next))
 void ast_append_(void **head, void *item, long next_offset);
 
 #endif

@@ -27,8 +27,10 @@ Expr *ast_copy_expr_list(const Expr *e)
 {
 	Expr *head = NULL;
 
-	for (; e; e = e->next)
-		AST_APPEND(head, ast_copy_expr(e));
+	for (; e; e = e->next) {
+		Expr *c = ast_copy_expr(e);
+		AST_APPEND(head, c);
+	}
 	return head;
 }
 
@@ -52,8 +54,10 @@ Stmt *ast_copy_stmt_list(const Stmt *s)
 {
 	Stmt *head = NULL;
 
-	for (; s; s = s->next)
-		AST_APPEND(head, ast_copy_stmt(s));
+	for (; s; s = s->next) {
+		Stmt *c = ast_copy_stmt(s);
+		AST_APPEND(head, c);
+	}
 	return head;
 }
 

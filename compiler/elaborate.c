@@ -362,9 +362,13 @@ int elaborate(Script *s)
 		/* Points without a condition share one handler. */
 		Expansion shared = { .body = p->body, .loc = p->loc };
 		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
+			if (!pp->cond) {
+				expand(&shared, pp, 0);
+				continue;
+			}
 			Expansion own = { .body = ast_copy_stmt(p->body),
-					 .cond = pp->cond, .loc = p->loc };
-			expand(pp->cond ? &own : &shared, pp, 0);
+					  .cond = pp->cond, .loc = p->loc };
+			expand(&own, pp, 0);
 		}
 	}
 	/* Probes in tapsets run only when the script uses that tapset; the

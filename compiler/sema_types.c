@@ -336,8 +336,12 @@ static void stmt(Stmt *s)
 	case ST_BLOCK:
 		stmt_list(s->body);
 		break;
-	case ST_EXPR:
 	case ST_DELETE:
+		/* `delete name` works on arrays and scalars alike */
+		if (s->expr->kind != EX_IDENT)
+			expr(s->expr, TY_UNKNOWN);
+		break;
+	case ST_EXPR:
 		expr(s->expr, TY_UNKNOWN);
 		break;
 	case ST_IF:

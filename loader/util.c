@@ -102,6 +102,8 @@ const char *loader_load_error(int err)
 		return "out of memory";
 	case EBUSY:
 		return "the kernel is busy loading a module of that name";
+	case ENOSYS:
+		return "this system does not let programs load kernel modules";
 	default:
 		return strerror(err);
 	}

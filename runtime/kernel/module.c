@@ -27,7 +27,11 @@ static int sonde_target_pid;
 module_param(sonde_target_pid, int, 0444);
 MODULE_PARM_DESC(sonde_target_pid, "pid returned by target()");
 
-static unsigned int sonde_bufsize = 1 << 20;
+/* default ring size; sonde -D SONDE_BUFSIZE=N changes it at build time */
+#ifndef SONDE_BUFSIZE
+#define SONDE_BUFSIZE (1 << 20)
+#endif
+static unsigned int sonde_bufsize = SONDE_BUFSIZE;
 module_param(sonde_bufsize, uint, 0444);
 MODULE_PARM_DESC(sonde_bufsize, "output ring buffer size in bytes");
 

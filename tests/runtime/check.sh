@@ -44,6 +44,13 @@ expect bad 'rc=1' \
 	'^ERROR: cannot probe kernel.function\("sonde_no_such_function"\) \(bad.stp:3:1\): no such function$'
 reject bad hello 'end probe ran'
 expect kret 'rc=0' 'returns>0=1 maxret>0=1 target>0=1'
+expect black 'rc=1' \
+	'^ERROR: cannot probe kernel.function\("kprobe_int3_handler"\).return \(black.stp:3:1\): function cannot be probed \(blacklisted, inlined or notrace\)$'
+reject black hello
+expect missed 'rc=0' 'returns>0=1' \
+	'^WARNING: [1-9][0-9]* missed kretprobe instances of kernel.function\("vfs_read"\).return$' \
+	'^sonde-run: loaded module sonde_hand_missed$' '^sonde-run: probes started$' \
+	'^sonde-run: stopping: the command exited$' '^sonde-run: unloaded module sonde_hand_missed$'
 expect busy 'rc=0' '^hello$' 'reads>0=1'
 expect flood 'rc=0' '^flood end$' \
 	'^WARNING: [1-9][0-9]* output records \([1-9][0-9]* bytes\) were dropped: the output buffer was full$'
@@ -66,7 +73,7 @@ reject ctl 'rmmod rc=[1-9]'
 expect final '^=== final'
 reject final 'sonde_'
 reject dmesg 'WARNING|BUG|Oops|lockdep|stall'
-for n in basic exit bad kret busy flood error outfile sigint stale; do
+for n in basic exit bad black kret missed busy flood error outfile sigint stale; do
 	reject "$n" '^sonde_hand'       # lsmod: every module was unloaded
 done
 

@@ -32,8 +32,13 @@ case_ basic -T 2 sonde_hand_basic.ko
 case_ exit -T 20 sonde_hand_exit.ko
 case_ bad sonde_hand_bad.ko
 case_ kret -c 'dd if=/proc/version of=/dev/null 2>/dev/null' sonde_hand_kret.ko
+case_ black sonde_hand_black.ko
+# a read blocked on a pipe holds the only kretprobe instance: dd misses
+case_ missed -v -c 'sleep 2 | dd of=/dev/null 2>/dev/null & sleep 0.5; dd if=/proc/version of=/dev/null 2>/dev/null; wait' sonde_hand_missed.ko
 case_ busy -c 'dd if=/dev/zero of=/dev/null bs=1 count=100000 2>/dev/null' sonde_hand_basic.ko
-case_ flood -T 2 sonde_hand_flood.ko
+# (the flood's output goes through a pipe: it may not fit in memory)
+{ $L -T 2 sonde_hand_flood.ko 2>/tmp/err; echo $? >/tmp/rc; } | tail -n 1 >/tmp/out
+show flood "$(cat /tmp/rc)"
 case_ error sonde_hand_error.ko
 case_ outfile -o /tmp/file -T 1 sonde_hand_basic.ko
 echo "=== outfile-content"; cat /tmp/file; echo "--- end"

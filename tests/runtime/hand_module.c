@@ -14,8 +14,13 @@
  *   HAND_BADPROBE  a kprobe on a function that does not exist
  *   HAND_KRETPROBE probe kernel.function("vfs_read").return { last = $return }
  *                  probe end { print count, max return value, target() }
- *   HAND_FLOOD     probe timer.us(100) { print 4 KiB }: overflows the ring
+ *   HAND_FLOOD     probe begin { print 4 MiB }
+ *                  probe timer.us(100) { print 4 KiB }: both overflow the
+ *                  ring (built with a 256 KiB one)
  *   HAND_ERROR     probe begin { x = 1 / zero }  probe end / probe error
+ *   HAND_BLACKLIST a kprobe that registers, then a kretprobe on a function
+ *                  kprobes refuse (rolled back; a clear error)
+ *   HAND_MISSED    HAND_KRETPROBE with maxactive 1: missed instances
  */
 #include "kernel/runtime.h"
 
@@ -24,6 +29,8 @@
 #define HAND_KRETPROBE 3
 #define HAND_FLOOD 4
 #define HAND_ERROR 5
+#define HAND_BLACKLIST 6
+#define HAND_MISSED 7
 
 #ifndef HAND_VARIANT
 #define HAND_VARIANT HAND_BASIC
@@ -121,6 +128,14 @@ static __maybe_unused void hand_flood(struct sonde_context *c)
 		sonde_print(c, line, sizeof(line) - 1);
 }
 
+static __maybe_unused void hand_flood_big(struct sonde_context *c)
+{
+	int i;
+
+	for (i = 0; i < 1024; i++)
+		hand_flood(c);
+}
+
 static __maybe_unused void hand_flood_end(struct sonde_context *c)
 {
 	sonde_print_str(c, "flood end\n");
@@ -201,12 +216,13 @@ struct sonde_probe sonde_probes[] = {
 		.location = "bad.stp:4:1",
 		.handler = hand_say_end,
 	},
-#elif HAND_VARIANT == HAND_KRETPROBE
+#elif HAND_VARIANT == HAND_KRETPROBE || HAND_VARIANT == HAND_MISSED
 	{
 		.kind = SONDE_PROBE_KRETPROBE,
 		.point = "kernel.function(\"vfs_read\").return",
 		.location = "kret.stp:1:1",
 		.symbol = "vfs_read",
+		.maxactive = HAND_VARIANT == HAND_MISSED ? 1 : 0,
 		.handler = hand_read_return,
 	},
 	{
@@ -216,6 +232,12 @@ struct sonde_probe sonde_probes[] = {
 		.handler = hand_kret_end,
 	},
 #elif HAND_VARIANT == HAND_FLOOD
+	{
+		.kind = SONDE_PROBE_BEGIN,
+		.point = "begin",
+		.location = "flood.stp:0:1",
+		.handler = hand_flood_big,
+	},
 	{
 		.kind = SONDE_PROBE_TIMER,
 		.point = "timer.us(100)",
@@ -254,6 +276,27 @@ struct sonde_probe sonde_probes[] = {
 		.point = "error",
 		.location = "err.stp:4:1",
 		.handler = hand_say_error,
+	},
+#elif HAND_VARIANT == HAND_BLACKLIST
+	{
+		.kind = SONDE_PROBE_BEGIN,
+		.point = "begin",
+		.location = "black.stp:1:1",
+		.handler = hand_begin,
+	},
+	{
+		.kind = SONDE_PROBE_KPROBE,
+		.point = "kernel.function(\"vfs_read\")",
+		.location = "black.stp:2:1",
+		.symbol = "vfs_read",
+		.handler = hand_count_read,
+	},
+	{
+		.kind = SONDE_PROBE_KRETPROBE,
+		.point = "kernel.function(\"kprobe_int3_handler\").return",
+		.location = "black.stp:3:1",
+		.symbol = "kprobe_int3_handler",
+		.handler = hand_read_return,
 	},
 #else
 #error "unknown HAND_VARIANT"

@@ -53,6 +53,11 @@ typedef struct ForeachHead {
 	int nkeys;
 } ForeachHead;
 
+/* The value of a '}' token: where the '{' it closes was (0 if none). */
+typedef struct OpenPos {
+	int line, col;
+} OpenPos;
+
 /* A target variable token: $name with `pretty` trailing '$'s. */
 typedef struct TargetTok {
 	const char *name;
@@ -125,7 +130,7 @@ static Expr *mk_ident(ParseState *ps, SONDE_YYLTYPE l, const char *name);
 static Expr *mk_statop(ParseState *ps, SONDE_YYLTYPE l, int op, Expr *a);
 static Expr *mk_hist(ParseState *ps, SONDE_YYLTYPE l, int kind, Expr *args);
 static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *chain,
-                       int pretty);
+                       int tok_pretty, int pretty);
 static TargetComp *mk_member(ParseState *ps, SONDE_YYLTYPE l, bool arrow,
                              const char *name, TargetComp *chain);
 static Stmt *mk_foreach(ParseState *ps, SONDE_YYLTYPE l, ForeachHead h, Expr *array,
@@ -159,6 +164,7 @@ static int count_list(Expr *e);
 	Symbol *sym;
 	Function *func;
 	ForeachHead fh;
+	OpenPos open;
 }
 
 /* The aliases are what error messages print for an expected token. */
@@ -189,6 +195,8 @@ static int count_list(Expr *e);
 %token ADD_ASSIGN "'+='" SUB_ASSIGN "'-='" MUL_ASSIGN "'*='" DIV_ASSIGN "'/='"
 %token MOD_ASSIGN "'%='" SHL_ASSIGN "'<<='" SHR_ASSIGN "'>>='"
 %token AND_ASSIGN "'&='" XOR_ASSIGN "'^='" OR_ASSIGN "'|='" CAT_ASSIGN "'.='"
+
+%type <open> '}'
 
 %destructor { diag_error(LOC(@$), "%s", $$); ps->errors++; } LEX_ERROR
 
@@ -257,7 +265,7 @@ toplevel:
 	| PROBE pp_list ADD_ASSIGN pp_list block
 	                                  { add_alias(ps, @$, $2, $4, true, $5); }
 	/* a bad probe point: skip to its body and still check the body */
-	| PROBE error block               { (void)$3; }
+	| PROBE error block               { (void)$3; yyerrok; }
 	| FUNCTION function_rest          { $2->loc = LOC(@$); add_function(ps, $2, false); }
 	| PRIVATE FUNCTION function_rest  { $3->loc = LOC(@$); add_function(ps, $3, true); }
 	| GLOBAL global_list              { add_global(ps, @$, $2, false); }
@@ -446,8 +454,14 @@ keyword:
 
 block:
 	  '{' stmts '}'                   { $$ = mk_block(ps, @$, $2); }
-	/* an error inside a block: skip to its '}' and go on after it */
-	| '{' stmts error '}'             { $$ = mk_block(ps, @$, $2); }
+	/* An error inside a block: skip to a '}' and go on after it.  When
+	 * that '}' really closes this block (the lexer matches brackets), the
+	 * parser is back in step, so the next error is reported at once. */
+	| '{' stmts error '}' {
+		$$ = mk_block(ps, @$, $2);
+		if ($4.line == @1.first_line && $4.col == @1.first_column)
+			yyerrok;
+	  }
 	;
 
 stmts:
@@ -698,7 +712,7 @@ primary:
 	| TARGET chain opt_pretty {
 		Expr *e = ast_expr(EX_TARGET, LOC(@$));
 		e->name = $1.name;
-		$$ = mk_target(ps, @1, e, $2, $1.pretty + (int)$3);
+		$$ = mk_target(ps, @1, e, $2, $1.pretty, (int)$3);
 	  }
 	/* @cast(ptr, "type" [, "module"]) followed by ->member / [index] */
 	| AT_CAST '(' expr ',' string_lit opt_module ')' chain opt_pretty {
@@ -706,14 +720,14 @@ primary:
 		e->lhs = $3;
 		e->str = $5->str;
 		e->module = $6 ? $6->str : NULL;
-		$$ = mk_target(ps, @1, e, $8, (int)$9);
+		$$ = mk_target(ps, @1, e, $8, 0, (int)$9);
 	  }
 	/* @var("name[@file]" [, "module"]) followed by ->member / [index] */
 	| AT_VAR '(' string_lit opt_module ')' chain opt_pretty {
 		Expr *e = ast_expr(EX_ATVAR, LOC(@$));
 		e->str = $3->str;
 		e->module = $4 ? $4->str : NULL;
-		$$ = mk_target(ps, @1, e, $6, (int)$7);
+		$$ = mk_target(ps, @1, e, $6, 0, (int)$7);
 	  }
 	;
 
@@ -929,9 +943,9 @@ static TargetComp *mk_member(ParseState *ps, SONDE_YYLTYPE l, bool arrow,
  * the last member (->y$, ->$) or from a separate '$' token.
  */
 static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *chain,
-                       int pretty)
+                       int tok_pretty, int pretty)
 {
-	int from_token = e->kind == EX_TARGET ? pretty : 0;
+	pretty += tok_pretty;
 	TargetComp **link = &chain;
 	for (TargetComp *c = chain; c; c = c->next) {
 		if (c->kind == TC_MEMBER) {
@@ -954,7 +968,7 @@ static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *cha
 		}
 		link = &c->next;
 	}
-	if (from_token && chain && e->kind == EX_TARGET) {
+	if (tok_pretty && chain) {
 		diag_error(chain->loc, "'->' and '[' cannot follow a pretty-printing "
 		           "'$'");
 		ps->errors++;
@@ -1143,10 +1157,11 @@ static char *describe_token(ParseState *ps, yysymbol_kind_t tok,
 		int len = l->last_column - l->first_column + 1;
 		if (p && len > 0 && (int)strlen(p) >= l->first_column - 1 + len) {
 			p += l->first_column - 1;
+			if (*p == '"')
+				return len > 32 ? xasprintf("%.28s...\"", p)
+				                : xasprintf("%.*s", len, p);
 			if (len > 32)
 				return xasprintf("'%.29s...'", p);
-			if (*p == '"')
-				return xasprintf("%.*s", len, p);
 			return xasprintf("'%.*s'", len, p);
 		}
 	}

@@ -86,7 +86,7 @@ static int uniq(Gen *g)
 static char *checked(Gen *g, const char *x)
 {
 	int u = uniq(g);
-	return xasprintf("({ __typeof__(%s) __c%d = (%s); if (unlikely(c->abort)) goto %s; __c%d; })",
+	return xasprintf("({ __typeof__(%s) __s_c%d = (%s); if (unlikely(c->abort)) goto %s; __s_c%d; })",
 			 x, u, x, g->unwind, u);
 }
 
@@ -306,8 +306,8 @@ static char *assign_scalar(Gen *g, Expr *e)
 	if (e->op == '=')
 		return xasprintf("(%s = %s)", v, r);
 	int u = uniq(g);
-	return xasprintf("({ int64_t __r%d = %s; %s = %s; })", u, r, v,
-			 compound_long(g, e, v, xasprintf("__r%d", u)));
+	return xasprintf("({ int64_t __s_r%d = %s; %s = %s; })", u, r, v,
+			 compound_long(g, e, v, xasprintf("__s_r%d", u)));
 }
 
 static char *assign_element(Gen *g, Expr *e)
@@ -322,17 +322,17 @@ static char *assign_element(Gen *g, Expr *e)
 		char *val = r;
 		if (e->op == '.') {
 			char *t = new_tmp(g);
-			val = xasprintf("sonde_concat(%s, MAXSTRINGLEN, sonde_map_get_str(%s, __k%d), %s)",
+			val = xasprintf("sonde_concat(%s, MAXSTRINGLEN, sonde_map_get_str(%s, __s_k%d), %s)",
 					t, m, u, r);
 		}
-		return xasprintf("({ const struct sonde_arg *__k%d = %s; const char *__v%d = %s; "
-				 "if (sonde_map_set_str(%s, __k%d, __v%d)) %s __v%d; })",
+		return xasprintf("({ const struct sonde_arg *__s_k%d = %s; const char *__s_v%d = %s; "
+				 "if (sonde_map_set_str(%s, __s_k%d, __s_v%d)) %s __s_v%d; })",
 				 u, keys, u, val, m, u, u, err, u);
 	}
 	char *val = e->op == '=' ? r
-		: compound_long(g, e, xasprintf("sonde_map_get_long(%s, __k%d)", m, u), r);
-	return xasprintf("({ const struct sonde_arg *__k%d = %s; int64_t __v%d = %s; "
-			 "if (sonde_map_set_long(%s, __k%d, __v%d)) %s __v%d; })",
+		: compound_long(g, e, xasprintf("sonde_map_get_long(%s, __s_k%d)", m, u), r);
+	return xasprintf("({ const struct sonde_arg *__s_k%d = %s; int64_t __s_v%d = %s; "
+			 "if (sonde_map_set_long(%s, __s_k%d, __s_v%d)) %s __s_v%d; })",
 			 u, keys, u, val, m, u, u, err, u);
 }
 
@@ -346,8 +346,8 @@ static char *incdec(Gen *g, Expr *e)
 	}
 	int u = uniq(g);
 	int delta = e->op == OP_INC ? 1 : -1;
-	return xasprintf("({ int64_t __r%d; if (sonde_map_add_long(%s, %s, %d, &__r%d)) %s "
-			 "__r%d%s; })", u, global_name(e->lhs->sym), key_array(g, e->lhs->args),
+	return xasprintf("({ int64_t __s_r%d; if (sonde_map_add_long(%s, %s, %d, &__s_r%d)) %s "
+			 "__s_r%d%s; })", u, global_name(e->lhs->sym), key_array(g, e->lhs->args),
 			 delta, u, overflow_error(g, e->lhs), u,
 			 e->postfix ? (delta > 0 ? " - 1" : " + 1") : "");
 }
@@ -424,17 +424,17 @@ static void foreach_bind(Gen *g, Stmt *s, int u)
 
 	for (Expr *k = s->keys; k; k = k->next, i++) {
 		if (k->type == TY_STRING)
-			line(g, "sonde_strlcpy(%s, sonde_map_key_str(%s, __e%d, %d), MAXSTRINGLEN);",
+			line(g, "sonde_strlcpy(%s, sonde_map_key_str(%s, __s_e%d, %d), MAXSTRINGLEN);",
 			     var(k->sym), m, u, i);
 		else
-			line(g, "%s = sonde_map_key_long(%s, __e%d, %d);", var(k->sym), m, u, i);
+			line(g, "%s = sonde_map_key_long(%s, __s_e%d, %d);", var(k->sym), m, u, i);
 	}
 	if (s->value) {
 		if (arr->type == TY_STRING)
-			line(g, "sonde_strlcpy(%s, sonde_map_value_str(%s, __e%d), MAXSTRINGLEN);",
+			line(g, "sonde_strlcpy(%s, sonde_map_value_str(%s, __s_e%d), MAXSTRINGLEN);",
 			     var(s->value->sym), m, u);
 		else
-			line(g, "%s = sonde_map_value_long(%s, __e%d);", var(s->value->sym), m, u);
+			line(g, "%s = sonde_map_value_long(%s, __s_e%d);", var(s->value->sym), m, u);
 	}
 }
 
@@ -445,26 +445,26 @@ static void foreach(Gen *g, Stmt *s)
 
 	line(g, "{");
 	g->indent++;
-	line(g, "int64_t __n%d = 0, __lim%d = %s;", u, u, s->limit ? expr(g, s->limit) : "-1");
+	line(g, "int64_t __s_n%d = 0, __s_lim%d = %s;", u, u, s->limit ? expr(g, s->limit) : "-1");
 	if (s->sort_key) {
-		sb_printf(&g->top, "\tbool __held%d = false;\n", u);
-		sb_printf(&g->cleanup, "\tif (__held%d)\n\t\tsonde_map_sorted_done(%s);\n", u, m);
-		line(g, "uint32_t __cnt%d, __i%d;", u, u);
-		line(g, "const int32_t *__ord%d = sonde_map_sorted(%s, %d, %d, &__cnt%d);",
+		sb_printf(&g->top, "\tbool __s_held%d = false;\n", u);
+		sb_printf(&g->cleanup, "\tif (__s_held%d)\n\t\tsonde_map_sorted_done(%s);\n", u, m);
+		line(g, "uint32_t __s_cnt%d, __s_i%d;", u, u);
+		line(g, "const int32_t *__s_ord%d = sonde_map_sorted(%s, %d, %d, &__s_cnt%d);",
 		     u, m, s->sort_key, s->sort_dir, u);
-		line(g, "if (!__ord%d) { sonde_error(c, %s, \"nested sorted foreach over array '%s'\"); goto %s; }",
+		line(g, "if (!__s_ord%d) { sonde_error(c, %s, \"nested sorted foreach over array '%s'\"); goto %s; }",
 		     u, loc_str(s->loc), s->array->sym->name, g->unwind);
-		line(g, "__held%d = true;", u);
-		line(g, "for (__i%d = 0; __i%d < __cnt%d; __i%d++) {", u, u, u, u);
+		line(g, "__s_held%d = true;", u);
+		line(g, "for (__s_i%d = 0; __s_i%d < __s_cnt%d; __s_i%d++) {", u, u, u, u);
 		g->indent++;
-		line(g, "int32_t __e%d = __ord%d[__i%d];", u, u, u);
+		line(g, "int32_t __s_e%d = __s_ord%d[__s_i%d];", u, u, u);
 	} else {
-		line(g, "int32_t __e%d, __next%d;", u, u);
-		line(g, "for (__e%d = sonde_map_first(%s); __e%d >= 0; __e%d = __next%d) {", u, m, u, u, u);
+		line(g, "int32_t __s_e%d, __s_next%d;", u, u);
+		line(g, "for (__s_e%d = sonde_map_first(%s); __s_e%d >= 0; __s_e%d = __s_next%d) {", u, m, u, u, u);
 		g->indent++;
-		line(g, "__next%d = sonde_map_next(%s, __e%d);", u, m, u);
+		line(g, "__s_next%d = sonde_map_next(%s, __s_e%d);", u, m, u);
 	}
-	line(g, "if (__lim%d >= 0 && __n%d++ >= __lim%d)", u, u, u);
+	line(g, "if (__s_lim%d >= 0 && __s_n%d++ >= __s_lim%d)", u, u, u);
 	line(g, "\tbreak;");
 	action_check(g, s->loc);
 	foreach_bind(g, s, u);
@@ -473,7 +473,7 @@ static void foreach(Gen *g, Stmt *s)
 	line(g, "}");
 	if (s->sort_key) {
 		line(g, "sonde_map_sorted_done(%s);", m);
-		line(g, "__held%d = false;", u);
+		line(g, "__s_held%d = false;", u);
 	}
 	g->indent--;
 	line(g, "}");
@@ -501,11 +501,11 @@ static void try_catch(Gen *g, Stmt *s)
 
 	line(g, "{");
 	g->indent++;
-	g->unwind = xasprintf("__catch%d", u);
+	g->unwind = xasprintf("__s_catch%d", u);
 	stmt(g, s->body);
 	g->unwind = outer;
-	line(g, "goto __tried%d;", u);
-	line(g, "__catch%d: __attribute__((unused));", u);
+	line(g, "goto __s_tried%d;", u);
+	line(g, "__s_catch%d: __attribute__((unused));", u);
 	line(g, "if (!c->error)");
 	line(g, "\tgoto %s;   /* 'next' or another unwind: not ours to catch */", outer);
 	if (s->catch_var)
@@ -513,7 +513,7 @@ static void try_catch(Gen *g, Stmt *s)
 	line(g, "c->error = NULL;");
 	line(g, "c->abort = 0;");
 	stmt(g, s->handler);
-	line(g, "__tried%d: ;", u);
+	line(g, "__s_tried%d: ;", u);
 	g->indent--;
 	line(g, "}");
 }

@@ -29,8 +29,6 @@
 
 #define SONDE_VERSION "0.1"
 
-Options opt = { .last_pass = 5, .warnings = true };
-
 static void usage(FILE *f)
 {
 	fputs("Usage: sonde [OPTIONS] SCRIPT.stp [ARGS...]\n"
@@ -325,9 +323,7 @@ static int compile_and_run(void)
 	SrcFile *file = load_script();
 	if (!file)
 		return 1;
-	s.user = parse_program(file, opt.script_argc, opt.script_argv);
-	tapsets_load(&s);
-	if (diag_errors())
+	if (pipeline_parse(&s, file) < 0)
 		return 1;
 	pass_done(1, xasprintf("parsed the script and %d tapset files", s.ntapsets));
 	if (opt.last_pass == 1) {
@@ -335,7 +331,7 @@ static int compile_and_run(void)
 		return 0;
 	}
 
-	if (elaborate(&s) < 0 || sema_resolve(&s) < 0 || sema_types(&s) < 0 || sema_checks(&s) < 0)
+	if (pipeline_analyze(&s) < 0)
 		return 1;
 	pass_done(2, xasprintf("elaborated %d probe points, %d functions, %d globals",
 			       s.npoints, s.nfunctions, s.nglobals));

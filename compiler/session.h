@@ -88,6 +88,10 @@ typedef struct Script {
 
 extern Options opt;
 
+/* Pass 1 (parse the script, load the tapsets) and pass 2 (all analyses). */
+int pipeline_parse(Script *s, const SrcFile *file);
+int pipeline_analyze(Script *s);
+
 /* The passes, in pipeline order. */
 int tapsets_load(Script *s);          /* parse the tapset library */
 int elaborate(Script *s);             /* probe points -> ConcretePoints */

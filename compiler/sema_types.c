@@ -40,6 +40,14 @@ static void want(Expr *e, Type got, Type wanted, const char *context)
 
 static Type expr(Expr *e, Type hint);
 
+/* A string as it would be written in the script, for messages. */
+static const char *escaped(const char *s)
+{
+	StrBuf sb = { 0 };
+	sb_put_c_escaped(&sb, s);
+	return sb.data ? sb_steal(&sb) : "";
+}
+
 static void set_arity(Symbol *sym, int arity, SrcLoc loc)
 {
 	if (sym->arity < 0) {
@@ -104,7 +112,7 @@ static Type call_builtin(Expr *e, Type hint)
 		int given = count(a->next);
 		if (given != n && report)
 			diag_error(e->loc, "format \"%s\" needs %d argument%s but %d %s given",
-				   a->str, n, n == 1 ? "" : "s", given, given == 1 ? "was" : "were");
+				   escaped(a->str), n, n == 1 ? "" : "s", given, given == 1 ? "was" : "were");
 		int i = 0;
 		for (Expr *x = a->next; x; x = x->next, i++) {
 			Type t = expr(x, i < n && i < 64 ? types[i] : TY_UNKNOWN);
@@ -193,7 +201,8 @@ static Type assign(Expr *e)
 		if (l == TY_UNKNOWN)
 			l = expr(e->lhs, r);
 		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
-			diag_error(e->loc, "cannot assign a %s to a %s", type_name(r), type_name(l));
+			diag_error(e->loc, "cannot assign a %s to '%s', which is a %s", type_name(r),
+				   e->lhs->name ? e->lhs->name : "this", type_name(l));
 		return l;
 	}
 	Type t = e->op == '.' ? TY_STRING : TY_LONG;

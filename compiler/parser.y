@@ -100,6 +100,7 @@ Program *parse_program(const SrcFile *file, int argc, char **argv);
 }
 
 %code {
+#include "ast_copy.h"
 #include "diag.h"
 #include "parse.h"
 #include "util.h"
@@ -146,6 +147,7 @@ static void add_alias(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *names,
                       ProbePoint *points, bool epilogue, Stmt *body);
 static void add_function(ParseState *ps, Function *f, bool priv);
 static int count_list(Expr *e);
+static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 }
 
 %union {
@@ -239,8 +241,8 @@ static int count_list(Expr *e);
 %type <num> opt_pretty opt_sort opt_priority
 %type <type> opt_type
 %type <fh> foreach_head foreach_keys key_list
-%type <pp> probe_point pp_list
-%type <ppc> pp_comps pp_comp
+%type <pp> probe_point pp_list pp_comps pp_elem pp_alts
+%type <ppc> pp_comp
 %type <str> pp_name pp_piece name_or_keyword keyword
 %type <expr> pp_arg
 %type <param> param params opt_params
@@ -373,15 +375,17 @@ pp_list:
 	| pp_list ',' probe_point         { $$ = $1; AST_APPEND($$, $3); }
 	;
 
-/* kernel.function("f").return ?   or   timer.s(1) if (enabled) */
+/* kernel.function("f").return ?   or   timer.s(1) if (enabled).
+ * pp_comps is already a list: brace expansion may have made several. */
 probe_point:
 	  pp_comps pp_flag pp_cond {
-		$$ = xcalloc(1, sizeof *$$);
-		$$->comps = $1;
-		$$->optional = $2 == '?';
-		$$->sufficient = $2 == '!';
-		$$->cond = $3;
-		$$->loc = LOC(@$);
+		for (ProbePoint *p = $1; p; p = p->next) {
+			p->optional = $2 == '?';
+			p->sufficient = $2 == '!';
+			p->cond = p == $1 ? $3 : ast_copy_expr($3);
+			p->loc = LOC(@$);
+		}
+		$$ = $1;
 	  }
 	;
 
@@ -397,11 +401,27 @@ pp_cond:
 	;
 
 /* Components are separated by '.'; the lexer calls a '.' glued to the
- * next name MEMBER_DOT (see lexer.l), and here both mean the same. */
+ * next name MEMBER_DOT (see lexer.l), and here both mean the same.
+ * Each element may be a brace expansion, so the result is the product:
+ * syscall.{read,write} is syscall.read, syscall.write. */
 pp_comps:
-	  pp_comp
-	| pp_comps '.' pp_comp            { $$ = $1; AST_APPEND($$, $3); }
-	| pp_comps MEMBER_DOT pp_comp     { $$ = $1; AST_APPEND($$, $3); }
+	  pp_elem
+	| pp_comps '.' pp_elem            { $$ = pp_product($1, $3); }
+	| pp_comps MEMBER_DOT pp_elem     { $$ = pp_product($1, $3); }
+	;
+
+pp_elem:
+	  pp_comp {
+		$$ = xcalloc(1, sizeof *$$);
+		$$->comps = $1;
+	  }
+	/* brace expansion: {kernel,module("nfs")}.function("nfs_*") */
+	| '{' pp_alts '}'                 { $$ = $2; (void)$3; }
+	;
+
+pp_alts:
+	  pp_comps
+	| pp_alts ',' pp_comps            { $$ = $1; AST_APPEND($$, $3); }
 	;
 
 pp_comp:
@@ -1090,6 +1110,35 @@ static void add_function(ParseState *ps, Function *f, bool priv)
 	AST_APPEND(ps->prog->functions, f);
 }
 
+/* Copies a component list (the nodes, not the literal arguments). */
+static ProbePointComp *copy_comps(const ProbePointComp *c)
+{
+	ProbePointComp *head = NULL;
+	for (; c; c = c->next) {
+		ProbePointComp *n = xmalloc(sizeof *n);
+		*n = *c;
+		n->next = NULL;
+		AST_APPEND(head, n);
+	}
+	return head;
+}
+
+/* Every point of a followed by every point of b (brace expansion). */
+static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b)
+{
+	ProbePoint *out = NULL;
+	for (ProbePoint *x = a; x; x = x->next) {
+		for (ProbePoint *y = b; y; y = y->next) {
+			ProbePoint *p = xcalloc(1, sizeof *p);
+			p->comps = copy_comps(x->comps);
+			ProbePointComp *tail = copy_comps(y->comps);
+			AST_APPEND(p->comps, tail);
+			AST_APPEND(out, p);
+		}
+	}
+	return out;
+}
+
 static int count_list(Expr *e)
 {
 	int n = 0;
@@ -1218,10 +1267,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 		return 0;
 
 	bool num = false, kw = false, probe = false, ops = false;
-	bool brace = false, qmark = false, star = false;
+	bool brace = false, qmark = false, star = false, ident = false;
 	for (int i = 0; i < n; i++) {
 		const char *name = yysymbol_name(exp[i]);
 		num |= !strcmp(name, "number");
+		ident |= !strcmp(name, "identifier");
 		kw |= !strcmp(name, "'while'");
 		probe |= !strcmp(name, "'probe'");
 		ops |= !strcmp(name, "'/'");
@@ -1231,7 +1281,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	}
 	qmark = qmark && !ops;              /* '?' of a probe point, not ?: */
 	bool has_stmt = kw && num;          /* a statement may start here */
-	bool has_expr = num;                /* an expression may start here */
+	bool has_expr = num && ident;       /* an expression may start here */
+	bool has_literal = num && !ident;   /* a probe point argument */
 	bool has_top = probe && !kw;        /* a declaration may start here */
 	bool has_name = kw && !num;         /* keywords accepted as names */
 
@@ -1247,6 +1298,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	} else if (has_name) {
 		/* after "probe", '.' or "->": only a name fits */
 		items[nitems++] = star ? "a probe point name" : "a member name";
+		n = 0;
+	} else if (has_literal) {
+		items[nitems++] = "a number or a string";
 		n = 0;
 	} else if (has_stmt) {
 		items[nitems++] = "a statement";

@@ -267,6 +267,30 @@ static void test_probes(void)
 	CU_ASSERT_STRING_EQUAL(pp->comps->next->next->name, "next");
 }
 
+static void test_brace_expansion(void)
+{
+	Program *p = parse_ok("probe syscall.{read,write}, {kernel,module(\"nfs\")}"
+	                      ".function(\"nfs*\")! if (x) { }\n"
+	                      "probe a.{b,{c,d}.e}.f { }\n");
+	char *out = print_program_str(p);
+	CU_ASSERT_STRING_EQUAL(out,
+		"probe syscall.read, syscall.write, kernel.function(\"nfs*\")! if (x), "
+		"module(\"nfs\").function(\"nfs*\")! if (x) {\n}\n"
+		"\n"
+		"probe a.b.f, a.c.e.f, a.d.e.f {\n}\n");
+	free(out);
+	ProbePoint *pp = p->probes->points->next->next;
+	CU_ASSERT(pp->sufficient && pp->next->sufficient);
+	/* each expansion has its own copy of the condition */
+	CU_ASSERT_PTR_NOT_NULL(pp->cond);
+	CU_ASSERT_PTR_NOT_EQUAL(pp->cond, pp->next->cond);
+	CU_ASSERT_STRING_EQUAL(pp->next->cond->name, "x");
+	check_errors("probe a.{} {}",
+		"t.stp:1:10: error: expected a probe point name before '}'\n"
+		" 1 | probe a.{} {}\n"
+		"   |          ^\n");
+}
+
 static void test_aliases_and_embedded(void)
 {
 	Program *p = parse_ok(
@@ -687,7 +711,7 @@ static const char sample[] =
 	"probe my.alias = kernel.function(\"do_sys_open\") { fn = $filename }\n"
 	"probe my.alias.ret += kernel.function(\"do_sys_open\").return { x = 1 }\n"
 	"\n"
-	"probe begin, timer.ms(100)?, kernel.function(\"vfs_*\").return! if (total > 0) {\n"
+	"probe begin, timer.ms(100)?, kernel.{function(\"vfs_*\"),statement(\"*@x.c\")}.return! if (total > 0) {\n"
 	"\tprintf(\"start %d %s\\n\", total, label)   // comment\n"
 	"\tx = 1 y = 2; z = x - -y\n"
 	"\tif (x > 1 && !(y < 2) || z) print(1) else if (z) print(2) else { print(3) }\n"
@@ -793,10 +817,14 @@ static void test_syntax_errors(void)
 		"t.stp:1:12: error: expected '.', ',' or '{' at end of input\n"
 		" 1 | probe begin\n"
 		"   |            ^\n");
-	check_errors("probe kernel. { }",
-		"t.stp:1:15: error: expected a probe point name before '{'\n"
+	check_errors("probe kernel. { }",      /* '{' starts a brace expansion */
+		"t.stp:1:17: error: expected a probe point name before '}'\n"
 		" 1 | probe kernel. { }\n"
-		"   |               ^\n");
+		"   |                 ^\n");
+	check_errors("probe kernel.function()",
+		"t.stp:1:23: error: expected a number or a string before ')'\n"
+		" 1 | probe kernel.function()\n"
+		"   |                       ^\n");
 	check_errors("probe begin { f(a b) }",
 		"t.stp:1:19: error: expected ',' or ')' before 'b'\n"
 		" 1 | probe begin { f(a b) }\n"
@@ -1046,6 +1074,7 @@ void register_parser_tests(void)
 	CU_add_test(s, "globals", test_globals);
 	CU_add_test(s, "functions", test_functions);
 	CU_add_test(s, "probes and probe points", test_probes);
+	CU_add_test(s, "probe point brace expansion", test_brace_expansion);
 	CU_add_test(s, "aliases and embedded C", test_aliases_and_embedded);
 	CU_add_test(s, "simple statements", test_simple_statements);
 	CU_add_test(s, "if, while, for", test_if_while_for);

@@ -165,7 +165,7 @@ static Type compare(Expr *e)
 {
 	Type l = expr(e->lhs, TY_UNKNOWN);
 	Type r = expr(e->rhs, l);
-	if (l == TY_UNKNOWN && r != TY_UNKNOWN)
+	if (l == TY_UNKNOWN && r != TY_UNKNOWN && !report)
 		l = expr(e->lhs, r);
 	if (report && l != TY_UNKNOWN && r != TY_UNKNOWN && l != r)
 		diag_error(e->loc, "cannot compare a %s with a %s", type_name(l), type_name(r));
@@ -198,7 +198,7 @@ static Type assign(Expr *e)
 	if (e->op == '=') {
 		Type l = expr(e->lhs, TY_UNKNOWN);
 		Type r = expr(e->rhs, l);
-		if (l == TY_UNKNOWN)
+		if (l == TY_UNKNOWN && !report)   /* (the report round must not repeat) */
 			l = expr(e->lhs, r);
 		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
 			diag_error(e->loc, "cannot assign a %s to '%s', which is a %s", type_name(r),
@@ -267,7 +267,7 @@ static Type expr_kind(Expr *e, Type hint)
 		want(e->cond, expr(e->cond, TY_LONG), TY_LONG, "a condition");
 		Type l = expr(e->lhs, hint);
 		Type r = expr(e->rhs, l != TY_UNKNOWN ? l : hint);
-		if (l == TY_UNKNOWN)
+		if (l == TY_UNKNOWN && !report)
 			l = expr(e->lhs, r);
 		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
 			diag_error(e->loc, "the branches of '?:' have different types (%s and %s)",

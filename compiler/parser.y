@@ -172,10 +172,10 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 /* The aliases are what error messages print for an expected token. */
 %token END 0            "end of input"
 %token <str> LEX_ERROR  "lexical error"
-%token <str> IDENT      "identifier"
-%token <num> NUMBER     "number"
-%token <str> STRING     "string"
-%token <tv>  TARGET     "target variable"
+%token <str> IDENT      "an identifier"
+%token <num> NUMBER     "a number"
+%token <str> STRING     "a string"
+%token <tv>  TARGET     "a target variable"
 %token <num> DOLLARS    "'$'"
 %token <str> EMBEDDED   "embedded C code"
 
@@ -185,7 +185,7 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 %token <str> BREAK "'break'" CONTINUE "'continue'" NEXT "'next'"
 %token <str> RETURN "'return'" DELETE "'delete'" TRY "'try'" CATCH "'catch'"
 
-%token <op> AT_STAT     "statistics operator"
+%token <op> AT_STAT     "a statistics operator"
 %token AT_HIST_LINEAR "'@hist_linear'" AT_HIST_LOG "'@hist_log'"
 %token AT_DEFINED "'@defined'" AT_CAST "'@cast'" AT_ENTRY "'@entry'"
 %token AT_VAR "'@var'"
@@ -726,7 +726,12 @@ primary:
 	| '(' expr ')'                    { $$ = $2; }
 	| EMBEDDED                        { $$ = ast_expr(EX_EMBEDDED, LOC(@$)); $$->str = $1; }
 	| AT_STAT '(' expr ')'            { $$ = mk_statop(ps, @$, $1, $3); }
-	| hist
+	| hist %prec LOW
+	| hist '[' expr ']' {
+		parse_error(ps, @$, "reading one bucket of a histogram "
+		            "(@hist_log(x)[i]) is not supported yet");
+		$$ = $1;
+	  }
 	| AT_DEFINED '(' expr ')'         { $$ = ast_expr(EX_DEFINED, LOC(@$)); $$->lhs = $3; }
 	| AT_ENTRY '(' expr ')'           { $$ = ast_expr(EX_ENTRY, LOC(@$)); $$->lhs = $3; }
 	| TARGET chain opt_pretty {
@@ -1167,8 +1172,8 @@ static bool name_in(const char *name, const char *const *set)
 }
 
 static const char *const expr_starts[] = {
-	"identifier", "number", "string", "target variable", "embedded C code",
-	"statistics operator", "'@hist_linear'", "'@hist_log'", "'@defined'",
+	"an identifier", "a number", "a string", "a target variable",
+	"embedded C code", "a statistics operator", "'@hist_linear'", "'@hist_log'", "'@defined'",
 	"'@cast'", "'@entry'", "'@var'", "'('", "'['", "'-'", "'+'", "'!'",
 	"'~'", "'&'", "'++'", "'--'", NULL
 };
@@ -1186,7 +1191,7 @@ static const char *const after_expr[] = {
 	"'|'", "'^'", "'&'", "'in'", "'=='", "'!='", "'<'", "'>'", "'<='",
 	"'>='", "'=~'", "'!~'", "'<<'", "'>>'", "'.'", "'.' (member)", "'+'",
 	"'-'", "'*'", "'/'", "'%'", "'++'", "'--'", "'('", "'['", "'->'",
-	"string", "'$'", NULL
+	"a string", "'$'", NULL
 };
 
 /* Describes the unexpected token by quoting it from the source. */
@@ -1214,7 +1219,12 @@ static char *describe_token(ParseState *ps, yysymbol_kind_t tok,
 			return xasprintf("'%.*s'", len, p);
 		}
 	}
-	return xstrdup(yysymbol_name(tok));
+	const char *name = yysymbol_name(tok);   /* "a number" -> "number" */
+	if (!strncmp(name, "a ", 2))
+		name += 2;
+	else if (!strncmp(name, "an ", 3))
+		name += 3;
+	return xstrdup(name);
 }
 
 static char closer_of(char open)
@@ -1268,10 +1278,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 
 	bool num = false, kw = false, probe = false, ops = false;
 	bool brace = false, qmark = false, star = false, ident = false;
+	bool str = false;
 	for (int i = 0; i < n; i++) {
 		const char *name = yysymbol_name(exp[i]);
-		num |= !strcmp(name, "number");
-		ident |= !strcmp(name, "identifier");
+		num |= !strcmp(name, "a number");
+		ident |= !strcmp(name, "an identifier");
+		str |= !strcmp(name, "a string");
 		kw |= !strcmp(name, "'while'");
 		probe |= !strcmp(name, "'probe'");
 		ops |= !strcmp(name, "'/'");
@@ -1282,7 +1294,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	qmark = qmark && !ops;              /* '?' of a probe point, not ?: */
 	bool has_stmt = kw && num;          /* a statement may start here */
 	bool has_expr = num && ident;       /* an expression may start here */
-	bool has_literal = num && !ident;   /* a probe point argument */
+	bool has_literal = num && str && !ident; /* a literal argument */
 	bool has_top = probe && !kw;        /* a declaration may start here */
 	bool has_name = kw && !num;         /* keywords accepted as names */
 

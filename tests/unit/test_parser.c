@@ -834,7 +834,7 @@ static void test_syntax_errors(void)
 		" 1 | probe begin { f(a,) }\n"
 		"   |                   ^\n");
 	check_errors("function f( { }",
-		"t.stp:1:13: error: expected identifier or ')' before '{'\n"
+		"t.stp:1:13: error: expected an identifier or ')' before '{'\n"
 		" 1 | function f( { }\n"
 		"   |             ^\n");
 	check_errors("probe begin { x = $a->; }",
@@ -850,7 +850,7 @@ static void test_syntax_errors(void)
 		" 1 | probe begin { x = a ? b }\n"
 		"   |                         ^\n");
 	check_errors("global",
-		"t.stp:1:7: error: expected identifier at end of input\n"
+		"t.stp:1:7: error: expected an identifier at end of input\n"
 		" 1 | global\n"
 		"   |       ^\n");
 	check_errors("probe begin { f(1 \"abcdefghijklmnopqrstuvwxyz0123456789\") }",
@@ -861,6 +861,22 @@ static void test_syntax_errors(void)
 		"t.stp:1:19: error: expected ',' or ')' before 'abcdefghijklmnopqrstuvwxyz012...'\n"
 		" 1 | probe begin { f(1 abcdefghijklmnopqrstuvwxyz0123456789) }\n"
 		"   |                   ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+	check_errors("global a[-1]",
+		"t.stp:1:10: error: expected a number before '-'\n"
+		" 1 | global a[-1]\n"
+		"   |          ^\n");
+	check_errors("global x = y",
+		"t.stp:1:12: error: expected a number or a string before 'y'\n"
+		" 1 | global x = y\n"
+		"   |            ^\n");
+	check_errors("probe begin { x = @var(y) }",
+		"t.stp:1:24: error: expected a string before 'y'\n"
+		" 1 | probe begin { x = @var(y) }\n"
+		"   |                        ^\n");
+	check_errors("probe begin { for (i = 0, i < 9; i++) {} }",
+		"t.stp:1:25: error: expected ';' before ','\n"
+		" 1 | probe begin { for (i = 0, i < 9; i++) {} }\n"
+		"   |                         ^\n");
 	check_errors("probe begin { if (x) }",
 		"t.stp:1:22: error: expected a statement before '}'\n"
 		" 1 | probe begin { if (x) }\n"
@@ -955,6 +971,11 @@ static void test_checks_in_parser(void)
 		"t.stp:1:18: error: '->' and '[' cannot follow a pretty-printing '$'\n"
 		" 1 | probe begin { $x$->y = 1 }\n"
 		"   |                  ^~~\n");
+	check_errors("probe begin { print(@hist_log(x)[3]) }",
+		"t.stp:1:21: error: reading one bucket of a histogram (@hist_log(x)[i]) "
+		"is not supported yet\n"
+		" 1 | probe begin { print(@hist_log(x)[3]) }\n"
+		"   |                     ^~~~~~~~~~~~~~~\n");
 	check_errors("probe begin { x = &y }",
 		"t.stp:1:19: error: '&' (address of) can only be applied to a target "
 		"variable, @cast or @var\n"

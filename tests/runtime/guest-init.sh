@@ -22,13 +22,16 @@ show() {
 	echo "--- lsmod"; lsmod | grep sonde_
 	echo "--- end"
 }
+# a command that keeps calling vfs_read until it is killed
+READER='while :; do dd if=/proc/version of=/dev/null 2>/dev/null; sleep 0.1; done'
+
 case_() {   # case_ NAME sonde-run-args...
 	name=$1; shift
 	$L "$@" >/tmp/out 2>/tmp/err
 	show "$name" $?
 }
 
-case_ basic -T 2 sonde_hand_basic.ko
+case_ basic -T 2 -c "$READER" sonde_hand_basic.ko
 case_ exit -T 20 sonde_hand_exit.ko
 case_ bad sonde_hand_bad.ko
 case_ kret -c 'dd if=/proc/version of=/dev/null 2>/dev/null' sonde_hand_kret.ko
@@ -44,7 +47,7 @@ case_ outfile -o /tmp/file -T 1 sonde_hand_basic.ko
 echo "=== outfile-content"; cat /tmp/file; echo "--- end"
 
 # SIGINT runs the end probes
-$L sonde_hand_basic.ko >/tmp/out 2>/tmp/err &
+$L -c "$READER" sonde_hand_basic.ko >/tmp/out 2>/tmp/err &
 pid=$!
 sleep 1
 kill -INT $pid

@@ -59,7 +59,10 @@ errors: all
 integration: all
 	tests/integration/run.sh
 
-test: unit errors integration
+install-check: all
+	tests/install-check.sh
+
+test: unit errors install-check integration
 
 deps:
 	scripts/install-deps.sh
@@ -73,4 +76,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors integration test deps install clean
+.PHONY: all unit errors install-check integration test deps install clean

@@ -87,10 +87,12 @@ static void print_chain(FILE *out, const TargetComp *c, int pretty)
 		fputc('$', out);
 }
 
-/* True when printing e right after a unary `op` would glue two signs
- * into another token ("- -x" must not become "--x"). */
+/* True when printing e right after a unary `op` would glue the two into
+ * another token: "- -x" must not become "--x", nor "! ~x" become "!~x". */
 static bool needs_space_after(int op, const Expr *e)
 {
+	if (op == '!')
+		return e->kind == EX_UNARY && e->op == '~';
 	if (op != '-' && op != '+')
 		return false;
 	if (e->kind == EX_UNARY)

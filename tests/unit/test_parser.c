@@ -676,7 +676,7 @@ static void test_precedence(void)
 		"a =~ \"x\" && b !~ \"y\"", "f(a, b + c)", "s <<< a + b",
 		"x = y <<< 1", "a ? b = 1 : c", "a ? b : (c = 1)", "x = -1",
 		"x = $p->a[i + 1]->b", "&@cast(p, \"t\")->f", "@count(s) + @sum(s[1])",
-		"a % b * c / d", "~a | -b", "a++ + ++b", "a-- - --b", "a >> b >> c",
+		"a % b * c / d", "~a | -b", "! ~a", "!!a", "~~a", "-~a", "a++ + ++b", "a-- - --b", "a >> b >> c",
 	};
 	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
 		check_print(same[i], same[i]);
@@ -1076,6 +1076,108 @@ static void test_mutations(void)
 	free(buf);
 }
 
+/* ---- random expressions: printing must keep the tree ------------------- */
+
+static unsigned rng = 4242;
+
+static unsigned next_rand(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return rng >> 8;
+}
+
+/* Appends a random, fully parenthesized expression to sb. */
+static void gen_expr(StrBuf *sb, int depth)
+{
+	static const char *const leaves[] = {
+		"a", "b", "7", "\"s\"", "$p->f", "c[1, d]", "f(e)", "@count(s)",
+		"x++", "--y", "$q[2]$",
+	};
+	static const char *const binops[] = {
+		"||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<",
+		">>", ".", "+", "-", "*", "/", "%", "=~", "!~",
+	};
+	static const char *const assignops[] = { "=", "+=", ".=", "<<<", "|=" };
+	if (depth == 0) {
+		sb_puts(sb, leaves[next_rand() % (sizeof leaves / sizeof leaves[0])]);
+		return;
+	}
+	sb_putc(sb, '(');
+	switch (next_rand() % 6) {
+	case 0: case 1: case 2:
+		gen_expr(sb, depth - 1);
+		sb_printf(sb, " %s ", binops[next_rand() % (sizeof binops / sizeof binops[0])]);
+		gen_expr(sb, depth - 1);
+		break;
+	case 3:
+		sb_putc(sb, "-+!~"[next_rand() % 4]);
+		sb_putc(sb, ' ');              /* "- --y", not "---y" */
+		gen_expr(sb, depth - 1);
+		break;
+	case 4:
+		gen_expr(sb, depth - 1);
+		sb_puts(sb, " ? ");
+		gen_expr(sb, depth - 1);
+		sb_puts(sb, " : ");
+		gen_expr(sb, depth - 1);
+		break;
+	case 5:
+		if (next_rand() % 2) {
+			sb_printf(sb, "v %s ", assignops[next_rand() % 5]);
+			gen_expr(sb, depth - 1);
+		} else {
+			gen_expr(sb, depth - 1);
+			sb_puts(sb, " in arr");
+		}
+		break;
+	}
+	sb_putc(sb, ')');
+}
+
+static bool same_expr(const Expr *a, const Expr *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->op != b->op || a->postfix != b->postfix ||
+	    a->num != b->num || a->pretty != b->pretty || a->statop != b->statop)
+		return false;
+	if ((a->name || b->name) && (!a->name || !b->name || strcmp(a->name, b->name)))
+		return false;
+	if ((a->str || b->str) && (!a->str || !b->str || strcmp(a->str, b->str)))
+		return false;
+	if (!same_expr(a->lhs, b->lhs) || !same_expr(a->rhs, b->rhs) ||
+	    !same_expr(a->cond, b->cond) || !same_expr(a->args, b->args) ||
+	    !same_expr(a->next, b->next))
+		return false;
+	const TargetComp *x = a->chain, *y = b->chain;
+	for (; x && y; x = x->next, y = y->next)
+		if (x->kind != y->kind || !same_expr(x->index, y->index) ||
+		    (x->member && strcmp(x->member, y->member)))
+			return false;
+	return !x && !y;
+}
+
+static void test_random_expressions(void)
+{
+	for (int i = 0; i < 3000; i++) {
+		StrBuf src = {0};
+		gen_expr(&src, 1 + i % 5);
+		Expr *full = expr(src.data);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+		char *printed = print_expr_str(full);
+		Expr *again = expr(printed);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+		bool same = same_expr(full, again);
+		CU_ASSERT(same);
+		if (!same)
+			fprintf(stderr, "\n%s\nprinted as\n%s\nparses differently\n",
+			        src.data, printed);
+		CU_ASSERT(strlen(printed) <= strlen(src.data));
+		free(printed);
+		free(src.data);
+	}
+}
+
 static void test_deep_nesting(void)
 {
 	StrBuf sb = {0};
@@ -1118,5 +1220,6 @@ void register_parser_tests(void)
 	CU_add_test(s, "error recovery", test_error_recovery);
 	CU_add_test(s, "every prefix of a script", test_all_prefixes);
 	CU_add_test(s, "random mutations", test_mutations);
+	CU_add_test(s, "random expressions keep their tree", test_random_expressions);
 	CU_add_test(s, "deep nesting", test_deep_nesting);
 }

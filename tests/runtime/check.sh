@@ -62,7 +62,7 @@ expect outfile 'rc=0'
 reject outfile hello
 expect outfile-content '^hello$' 'ticks=(9|10|11)$'
 expect sigint 'rc=0' '^hello$' 'reads>0=1 ticks='
-expect killed 'sonde_hand_basic'
+expect killed 'sonde_hand_basic' 'reads>0=1 ticks='
 expect stale 'rc=0' '^hello$' \
 	'^sonde-run: removed stale module sonde_hand_basic \(loader pid [0-9]+ is gone\)$'
 expect ctl '^start rc=0$' '^start-again rc=1$' '^stop rc=0$' '^stop-again rc=0$' \

@@ -70,6 +70,13 @@ static char *loc_str(SrcLoc loc)
 	return c_string(s);
 }
 
+/* What an error happened "near", SystemTap style: "operator '/' at f:l:c". */
+static char *near(const char *what, SrcLoc loc)
+{
+	return c_string(xasprintf("%s at %s:%d:%d", what, loc.file ? loc.file->name : "?",
+				  loc.line, loc.col));
+}
+
 static char *new_tmp(Gen *g)
 {
 	int n = g->ntmp++;
@@ -82,12 +89,12 @@ static int uniq(Gen *g)
 	return g->nuniq++;
 }
 
-/* Wraps a C expression that may set c->abort. */
-static char *checked(Gen *g, const char *x)
+/* Wraps a C expression of type t that may set c->abort. */
+static char *checked(Gen *g, Type t, const char *x)
 {
 	int u = uniq(g);
-	return xasprintf("({ __typeof__(%s) __s_c%d = (%s); if (unlikely(c->abort)) goto %s; __s_c%d; })",
-			 x, u, x, g->unwind, u);
+	return xasprintf("({ %s __s_c%d = (%s); if (unlikely(c->abort)) goto %s; __s_c%d; })",
+			 t == TY_STRING ? "const char *" : "int64_t", u, x, g->unwind, u);
 }
 
 static const char *global_name(const Symbol *sym)
@@ -140,7 +147,7 @@ static char *overflow_error(Gen *g, const Expr *e)
 {
 	return xasprintf("{ sonde_error(c, %s, \"array overflow: '%s' is full "
 			 "(raise its size with 'global %s[N]' or -DMAXMAPENTRIES=N)\"); goto %s; }",
-			 loc_str(e->loc), e->name, e->name, g->unwind);
+			 near(xasprintf("identifier '%s'", e->name), e->loc), e->name, e->name, g->unwind);
 }
 
 /* ---- expressions -------------------------------------------------------- */
@@ -246,7 +253,7 @@ static char *call_function(Gen *g, Expr *e)
 	for (Expr *a = e->args; a; a = a->next)
 		sb_printf(&sb, ", %s", expr(g, a));
 	sb_putc(&sb, ')');
-	return checked(g, sb.data);
+	return checked(g, f->ret, sb.data);
 }
 
 static char *binary(Gen *g, Expr *e)
@@ -259,8 +266,8 @@ static char *binary(Gen *g, Expr *e)
 		return xasprintf("(const char *)sonde_concat(%s, MAXSTRINGLEN, %s, %s)", new_tmp(g), l, r);
 	case '/':
 	case '%':
-		return checked(g, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
-					    loc_str(e->loc), l, r));
+		return checked(g, TY_LONG, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
+					    near(xasprintf("operator '%s'", ast_op_name(e->op)), e->loc), l, r));
 	case OP_SHL:
 		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", l, r);
 	case OP_SHR:
@@ -283,8 +290,8 @@ static char *compound_long(Gen *g, Expr *e, const char *cur, const char *r)
 	switch (e->op) {
 	case '/':
 	case '%':
-		return checked(g, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
-					    loc_str(e->loc), cur, r));
+		return checked(g, TY_LONG, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
+					    near(xasprintf("operator '%s='", ast_op_name(e->op)), e->loc), cur, r));
 	case OP_SHL:
 		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", cur, r);
 	case OP_SHR:
@@ -412,7 +419,7 @@ static void stmt_list(Gen *g, Stmt *s)
 
 static void action_check(Gen *g, SrcLoc loc)
 {
-	line(g, "if (unlikely(!sonde_action(c, %s))) goto %s;", loc_str(loc), g->unwind);
+	line(g, "if (unlikely(!sonde_action(c, %s))) goto %s;", near("keyword", loc), g->unwind);
 }
 
 /* Binds foreach variables from entry __e<u>. */

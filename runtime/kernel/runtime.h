@@ -5,12 +5,14 @@
  * Life of a module (runtime/kernel/module.c):
  *   init: sonde_globals_init(), allocate per-CPU contexts, create
  *         /proc/<module>/{ctl,data}.  Nothing runs yet.
- *   ctl "start": run BEGIN probes in sequence order, register KPROBE,
- *         KRETPROBE and TIMER probes in bulk.  A probe that cannot be
- *         registered is an error naming its probe point: everything is
- *         unregistered and the run ends with sonde_done.failed = 1.
+ *   ctl "start": register KPROBE, KRETPROBE and TIMER probes in bulk (their
+ *         handlers stay idle), then run BEGIN probes in sequence order.  A
+ *         probe that cannot be registered is an error naming its probe
+ *         point: everything is unregistered, no script code runs, and the
+ *         run ends with sonde_done.failed = 1.
  *   ctl "stop" (or ctl closed): unregister everything (waiting for running
- *         handlers), run END probes, report counters, mark output done.
+ *         handlers), run END probes (ERROR probes instead, when the run
+ *         stopped on script errors), report counters, mark output done.
  *   exit: free contexts, sonde_globals_free(), remove proc files.
  *
  * Every handler runs through sonde_probe_run(): it takes this CPU's

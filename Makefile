@@ -62,7 +62,10 @@ integration: all
 install-check: all
 	tests/install-check.sh
 
-test: unit errors install-check integration
+runtime-test: all
+	tests/runtime/run.sh
+
+test: unit errors install-check runtime-test integration
 
 deps:
 	scripts/install-deps.sh
@@ -76,4 +79,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors install-check integration test deps install clean
+.PHONY: all unit errors install-check runtime-test integration test deps install clean

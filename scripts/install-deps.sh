@@ -4,7 +4,7 @@
 # the VM target: qemu-system-x86, busybox-static, a kernel image and its
 # headers (linux-image-amd64 + linux-headers-amd64), kmod.
 set -e
-packages="gcc make flex bison libcunit1-dev libbpf-dev libelf-dev bc kmod \
+packages="gcc make flex bison libcunit1-dev libbpf-dev libelf-dev bc kmod cpio \
 qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64"
 missing=""
 for p in $packages; do

@@ -179,7 +179,9 @@ struct Symbol {
 	Expr *init;            /* global x = literal */
 	const SrcFile *owner;  /* file that declared it (for private) */
 	int id;                /* dense index among globals / within a frame */
-	bool used, written;    /* for warnings and lock selection */
+	bool used;             /* reached from a probe (resolve) */
+	bool read, written;    /* value read / assigned anywhere (sema_checks):
+	                        * written-but-never-read globals are printed at exit */
 	Symbol *next;
 };
 

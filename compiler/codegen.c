@@ -724,25 +724,25 @@ static void function(Script *s, Output *o, Function *f)
 	sb_puts(b, "\tc->nesting--;\n\treturn __ret;\n}\n\n");
 }
 
-static void handler_locks(Script *s, Handler *h, StrBuf *b, bool unlock)
+static void handler_locks(Script *s, const unsigned char *use, StrBuf *b, bool unlock)
 {
 	if (!unlock) {
 		for (int i = 0; i < s->nglobals; i++) {
-			if (!h->global_use[i])
+			if (!use[i])
 				continue;
-			const char *kind = h->global_use[i] == 2 ? "write" : "read";
+			const char *kind = use[i] == 2 ? "write" : "read";
 			sb_printf(b, "\tif (!sonde_lock_%s(&lk%d)) {\n", kind, i);
 			for (int j = i - 1; j >= 0; j--)
-				if (h->global_use[j])
+				if (use[j])
 					sb_printf(b, "\t\t%s_unlock(&lk%d);\n",
-						  h->global_use[j] == 2 ? "write" : "read", j);
+						  use[j] == 2 ? "write" : "read", j);
 			sb_puts(b, "\t\treturn;\n\t}\n");
 		}
 		return;
 	}
 	for (int i = s->nglobals - 1; i >= 0; i--)
-		if (h->global_use[i])
-			sb_printf(b, "\t%s_unlock(&lk%d);\n", h->global_use[i] == 2 ? "write" : "read", i);
+		if (use[i])
+			sb_printf(b, "\t%s_unlock(&lk%d);\n", use[i] == 2 ? "write" : "read", i);
 }
 
 static void handler(Script *s, Output *o, Handler *h)
@@ -764,12 +764,12 @@ static void handler(Script *s, Output *o, Handler *h)
 	sb_printf(b, "\tstruct frame_h%d *l = &((union sonde_frame *)c->frames)[0].h%d;\n", h->id, h->id);
 	if (g.top.data)
 		sb_puts(b, g.top.data);
-	handler_locks(s, h, b, false);
+	handler_locks(s, h->global_use, b, false);
 	sb_puts(b, body.data ? body.data : "");
 	sb_puts(b, "out: __attribute__((unused));\n");
 	if (g.cleanup.data)
 		sb_puts(b, g.cleanup.data);
-	handler_locks(s, h, b, true);
+	handler_locks(s, h->global_use, b, true);
 	sb_puts(b, "}\n\n");
 }
 
@@ -821,6 +821,69 @@ static void globals_init(Script *s, StrBuf *b)
 	sb_puts(b, "}\n\n");
 }
 
+/*
+ * SystemTap prints, at the end of a run, every global the script wrote but
+ * never read: `n=5`, `s="text"`, and one `a["key",2]=7` line per element.
+ */
+static bool autoprinted(const Symbol *g)
+{
+	return g->written && !g->read;
+}
+
+static void autoprint_element(StrBuf *b, const Symbol *g)
+{
+	const char *m = global_name(g);
+	StrBuf fmt = { 0 }, args = { 0 };
+
+	sb_printf(&fmt, "%s[", g->name);
+	for (int k = 0; k < g->arity; k++) {
+		bool str = g->key_types[k] == TY_STRING;
+		sb_puts(&fmt, k ? "," : "");
+		sb_puts(&fmt, str ? "\\\"%s\\\"" : "%d");
+		sb_printf(&args, "%s(sonde_map_key_%s(%s, e, %d)), ", str ? "SONDE_ARG_STR" : "SONDE_ARG_LONG",
+			  str ? "str" : "long", m, k);
+	}
+	bool str = g->type == TY_STRING;
+	sb_puts(&fmt, str ? "]=\\\"%s\\\"\\n" : "]=%d\\n");
+	sb_printf(&args, "%s(sonde_map_value_%s(%s, e))", str ? "SONDE_ARG_STR" : "SONDE_ARG_LONG",
+		  str ? "str" : "long", m);
+	sb_printf(b, "\tfor (e = sonde_map_first(%s); e >= 0; e = sonde_map_next(%s, e))\n", m, m);
+	sb_printf(b, "		sonde_printf(c, \"%s\", (const struct sonde_arg[]){ %s }, %d);\n",
+		  fmt.data, args.data, g->arity + 1);
+}
+
+/* Emits the autoprint handler; returns false when no global needs it. */
+static bool autoprint(Script *s, StrBuf *b)
+{
+	bool any = false;
+
+	for (int i = 0; i < s->nglobals; i++)
+		any |= autoprinted(s->globals[i]);
+	if (!any)
+		return false;
+	unsigned char use[s->nglobals];
+	for (int i = 0; i < s->nglobals; i++)
+		use[i] = autoprinted(s->globals[i]) ? 1 : 0;
+	sb_puts(b, "static void probe_autoprint(struct sonde_context *c)\n{\n\tint32_t e;\n\n");
+	handler_locks(s, use, b, false);
+	for (int i = 0; i < s->nglobals; i++) {
+		const Symbol *g = s->globals[i];
+		if (!autoprinted(g))
+			continue;
+		if (g->arity > 0)
+			autoprint_element(b, g);
+		else if (g->type == TY_STRING)
+			sb_printf(b, "\tsonde_printf(c, \"%s=\\\"%%s\\\"\\n\", (const struct sonde_arg[]){ SONDE_ARG_STR(%s) }, 1);\n",
+				  g->name, global_name(g));
+		else
+			sb_printf(b, "\tsonde_printf(c, \"%s=%%d\\n\", (const struct sonde_arg[]){ SONDE_ARG_LONG(%s) }, 1);\n",
+				  g->name, global_name(g));
+	}
+	handler_locks(s, use, b, true);
+	sb_puts(b, "\t(void)e;\n}\n\n");
+	return true;
+}
+
 static const char *kind_name(PointKind k)
 {
 	static const char *names[] = {
@@ -831,9 +894,12 @@ static const char *kind_name(PointKind k)
 	return names[k];
 }
 
-static void probe_table(Script *s, StrBuf *b)
+static void probe_table(Script *s, StrBuf *b, bool with_autoprint)
 {
 	sb_puts(b, "struct sonde_probe sonde_probes[] = {\n");
+	if (with_autoprint)   /* after every end probe of the script */
+		sb_puts(b, "\t{ .kind = SONDE_PROBE_END, .point = \"end\", .location = \"(autoprint)\", "
+			   ".handler = probe_autoprint, .sequence = LLONG_MAX },\n");
 	for (ConcretePoint *cp = s->points; cp; cp = cp->next) {
 		sb_printf(b, "\t{ .kind = %s, .point = %s, .location = %s, .handler = probe_%d",
 			  kind_name(cp->kind), c_string(cp->text), loc_str(cp->loc), cp->handler->id);
@@ -881,7 +947,8 @@ char *codegen(Script *s)
 		sb_printf(&out, "%s\n", o.protos.data);
 	if (o.bodies.data)
 		sb_puts(&out, o.bodies.data);
+	bool with_autoprint = autoprint(s, &out);
 	globals_init(s, &out);
-	probe_table(s, &out);
+	probe_table(s, &out, with_autoprint);
 	return sb_steal(&out);
 }

@@ -17,9 +17,15 @@ enum { USE_NONE = 0, USE_READ = 1, USE_WRITE = 2 };
 static Script *S;
 static unsigned char **fn_use;   /* per function: global id -> USE_* */
 
-static void note_use(unsigned char *use, const Symbol *sym, int how)
+static void note_use(unsigned char *use, Symbol *sym, int how)
 {
-	if (sym && sym->kind == SYM_GLOBAL && use[sym->id] < how)
+	if (!sym)
+		return;
+	if (how == USE_READ)
+		sym->read = true;
+	else
+		sym->written = true;
+	if (sym->kind == SYM_GLOBAL && use[sym->id] < how)
 		use[sym->id] = how;
 }
 
@@ -48,8 +54,12 @@ static void use_expr(unsigned char *use, const Expr *e, bool *changed)
 	switch (e->kind) {
 	case EX_ASSIGN:
 	case EX_INCDEC:
+		/* a target is written, not read (even `n++`, as in SystemTap's
+		 * autoprint rule); only its keys are read */
 		note_use(use, e->lhs->sym, USE_WRITE);
-		break;
+		use_list(use, e->lhs->args, changed);
+		use_expr(use, e->rhs, changed);
+		return;
 	case EX_IDENT:
 	case EX_INDEX:
 	case EX_IN:
@@ -73,11 +83,14 @@ static void use_expr(unsigned char *use, const Expr *e, bool *changed)
 static void use_stmt(unsigned char *use, const Stmt *s, bool *changed)
 {
 	for (; s; s = s->next) {
-		if (s->kind == ST_DELETE)
+		if (s->kind == ST_DELETE) {
 			note_use(use, s->expr->sym, USE_WRITE);
+			use_list(use, s->expr->args, changed);
+		} else {
+			use_expr(use, s->expr, changed);
+		}
 		if (s->kind == ST_FOREACH && s->array)
 			note_use(use, s->array->sym, USE_READ);
-		use_expr(use, s->expr, changed);
 		use_expr(use, s->cond, changed);
 		use_expr(use, s->init, changed);
 		use_expr(use, s->step, changed);

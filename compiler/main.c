@@ -237,7 +237,7 @@ static bool choose_target(Target *t)
 
 /* ---- pass 5 ---------------------------------------------------------- */
 
-static char **loader_argv(const char *ko)
+static char **loader_argv(const char *ko, bool vm)
 {
 	char **argv = xcalloc(16, sizeof(char *));
 	int n = 0;
@@ -253,7 +253,7 @@ static char **loader_argv(const char *ko)
 		argv[n++] = "-c";
 		argv[n++] = (char *)opt.command;
 	}
-	if (opt.output_file) {
+	if (opt.output_file && !vm) {   /* the guest cannot write host files */
 		argv[n++] = "-o";
 		argv[n++] = (char *)opt.output_file;
 	}
@@ -282,13 +282,18 @@ static int run_on_host(char **argv)
 
 static int run_module(const Target *t, const char *ko)
 {
-	char **argv = loader_argv(ko);
+	char **argv = loader_argv(ko, t->vm);
 	char cwd[PATH_MAX];
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		strcpy(cwd, "/");
 	if (!t->vm)
 		return run_on_host(argv);
+	/* -o with a VM: the guest's stdout streams here; send it to the file */
+	if (opt.output_file && !freopen(opt.output_file, "w", stdout)) {
+		fprintf(stderr, "sonde: error: cannot write %s: %s\n", opt.output_file, strerror(errno));
+		return 1;
+	}
 	struct vm_options vo = { .krelease = t->krelease, .verbose = opt.verbose };
 	int rc = vm_run(&vo, argv, cwd);
 	return rc < 0 ? 1 : rc;

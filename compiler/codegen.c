@@ -256,49 +256,40 @@ static char *call_function(Gen *g, Expr *e)
 	return checked(g, f->ret, sb.data);
 }
 
-static char *binary(Gen *g, Expr *e)
+/* l OP r on longs, as C text; `opname` is what a runtime error is near. */
+static char *long_op(Gen *g, int op, const char *opname, SrcLoc loc, const char *l, const char *r)
 {
-	char *l = expr(g, e->lhs), *r = expr(g, e->rhs);
-	const char *op = ast_op_name(e->op);
-
-	switch (e->op) {
-	case '.':
-		return xasprintf("(const char *)sonde_concat(%s, MAXSTRINGLEN, %s, %s)", new_tmp(g), l, r);
+	switch (op) {
 	case '/':
 	case '%':
-		return checked(g, TY_LONG, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
-					    near(xasprintf("operator '%s'", ast_op_name(e->op)), e->loc), l, r));
-	case OP_SHL:
+		return checked(g, TY_LONG, xasprintf("sonde_%s(c, %s, %s, %s)", op == '/' ? "div" : "mod",
+					    near(xasprintf("operator '%s'", opname), loc), l, r));
+	case OP_SHL:   /* shifts of 64 or more are masked, never undefined */
 		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", l, r);
 	case OP_SHR:
 		return xasprintf("((int64_t)(%s) >> ((%s) & 63))", l, r);
-	case OP_AND:
-	case OP_OR:
-		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
-	case '<': case '>': case OP_LE: case OP_GE: case OP_EQ: case OP_NE:
-		if (e->lhs->type == TY_STRING)
-			return xasprintf("((int64_t)(strcmp(%s, %s) %s 0))", l, r, op);
-		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
 	default:
-		return xasprintf("((int64_t)((%s) %s (%s)))", l, op, r);
+		return xasprintf("((int64_t)((%s) %s (%s)))", l, ast_op_name(op), r);
 	}
 }
 
-/* lhs OP rhs for a compound assignment on longs, as C text. */
+static char *binary(Gen *g, Expr *e)
+{
+	char *l = expr(g, e->lhs), *r = expr(g, e->rhs);
+
+	if (e->op == '.')
+		return xasprintf("(const char *)sonde_concat(%s, MAXSTRINGLEN, %s, %s)", new_tmp(g), l, r);
+	bool compare = e->op == '<' || e->op == '>' || e->op == OP_LE || e->op == OP_GE ||
+		       e->op == OP_EQ || e->op == OP_NE;
+	if (compare && e->lhs->type == TY_STRING)
+		return xasprintf("((int64_t)(strcmp(%s, %s) %s 0))", l, r, ast_op_name(e->op));
+	return long_op(g, e->op, ast_op_name(e->op), e->loc, l, r);
+}
+
+/* lhs OP= rhs on longs: the new value as C text. */
 static char *compound_long(Gen *g, Expr *e, const char *cur, const char *r)
 {
-	switch (e->op) {
-	case '/':
-	case '%':
-		return checked(g, TY_LONG, xasprintf("sonde_%s(c, %s, %s, %s)", e->op == '/' ? "div" : "mod",
-					    near(xasprintf("operator '%s='", ast_op_name(e->op)), e->loc), cur, r));
-	case OP_SHL:
-		return xasprintf("((int64_t)((uint64_t)(%s) << ((%s) & 63)))", cur, r);
-	case OP_SHR:
-		return xasprintf("((int64_t)(%s) >> ((%s) & 63))", cur, r);
-	default:
-		return xasprintf("((int64_t)((%s) %s (%s)))", cur, ast_op_name(e->op), r);
-	}
+	return long_op(g, e->op, xasprintf("%s=", ast_op_name(e->op)), e->loc, cur, r);
 }
 
 static char *assign_scalar(Gen *g, Expr *e)

@@ -325,6 +325,21 @@ static int compile_and_run(void)
 	Target t = { 0 };
 
 	pass_start = now_ms();
+	/* The target comes first: the preprocessor tests its kernel version
+	 * and config, and a run that cannot happen fails before any work. */
+	if (opt.module_name && !valid_module_name(opt.module_name)) {
+		fprintf(stderr, "sonde: error: invalid module name '%s': use up to 55 of a-z, 0-9 and _\n",
+			opt.module_name);
+		return 1;
+	}
+	if (!choose_target(&t)) {
+		struct utsname u;
+		if (opt.last_pass >= 4)
+			return 1;
+		uname(&u);
+		t.krelease = xstrdup(u.release);
+	}
+	opt.krelease = t.krelease;
 	SrcFile *file = load_script();
 	if (!file)
 		return 1;
@@ -352,13 +367,6 @@ static int compile_and_run(void)
 		return 0;
 	}
 
-	if (opt.module_name && !valid_module_name(opt.module_name)) {
-		fprintf(stderr, "sonde: error: invalid module name '%s': use up to 55 of a-z, 0-9 and _\n",
-			opt.module_name);
-		return 1;
-	}
-	if (!choose_target(&t))
-		return 1;
 	const char *module = opt.module_name ? opt.module_name : default_module_name(file->text);
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char *dir = xasprintf("%s/sondeXXXXXX", tmp);

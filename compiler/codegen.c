@@ -152,6 +152,13 @@ static char *overflow_error(Gen *g, const Expr *e)
 
 /* ---- expressions -------------------------------------------------------- */
 
+/* A construct the type pass accepts but code generation cannot do yet. */
+static char *unsupported(const Expr *e, const char *what)
+{
+	diag_error(e->loc, "%s cannot be compiled yet (the script is valid: -p2 accepts it)", what);
+	return xstrdup("0");
+}
+
 static char *number(int64_t v)
 {
 	if (v == INT64_MIN)
@@ -388,14 +395,32 @@ static char *expr(Gen *g, Expr *e)
 	case EX_TERNARY:
 		return xasprintf("((%s) ? %s : %s)", expr(g, e->cond), expr(g, e->lhs), expr(g, e->rhs));
 	case EX_ASSIGN:
+		if (e->op == OP_AGG)
+			return unsupported(e, "statistics ('<<<')");
 		return e->lhs->kind == EX_INDEX ? assign_element(g, e) : assign_scalar(g, e);
 	case EX_INCDEC:
 		return incdec(g, e);
-	case EX_TARGET:  /* only $return gets past the type pass */
-		return xstrdup("sonde_returnval(c)");
-	default:
-		ICE("expression kind %s reached codegen", ast_expr_kind_name(e->kind));
+	case EX_TARGET:
+		if (strcmp(e->name, "return") == 0 && !e->chain && !e->pretty)
+			return xstrdup("sonde_returnval(c)");
+		return unsupported(e, "target variables (they need the kernel's BTF types)");
+	case EX_REGEX:
+		return unsupported(e, "regular expression matching");
+	case EX_STATOP:
+	case EX_HIST:
+		return unsupported(e, "statistics");
+	case EX_CAST:
+		return unsupported(e, "@cast");
+	case EX_ATVAR:
+		return unsupported(e, "@var");
+	case EX_DEFINED:
+		return unsupported(e, "@defined");
+	case EX_ENTRY:
+		return unsupported(e, "@entry");
+	case EX_EMBEDDED:
+		return xasprintf("((int64_t)(%s))", e->str);
 	}
+	ICE("expression kind %s reached codegen", ast_expr_kind_name(e->kind));
 }
 
 /* ---- statements --------------------------------------------------------- */

@@ -361,6 +361,8 @@ static int compile_and_run(void)
 	}
 
 	char *source = codegen(&s);
+	if (diag_errors())
+		return 1;
 	pass_done(3, "generated C");
 	if (opt.last_pass == 3) {
 		fputs(source, stdout);

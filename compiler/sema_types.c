@@ -127,8 +127,9 @@ static Type call_builtin(Expr *e, Type hint)
 		/* fall through */
 	case BI_PRINT: case BI_PRINTLN: case BI_SPRINT: case BI_SPRINTLN:
 		for (; a; a = a->next)
-			if (expr(a, TY_UNKNOWN) == TY_STATS && report)
-				diag_error(a->loc, "printing a statistic is not supported yet");
+			if (expr(a, TY_UNKNOWN) == TY_STATS && a->kind != EX_HIST && report)
+				diag_error(a->loc, "a statistic cannot be printed directly: use @count, "
+					   "@sum, @min, @max, @avg, @variance, @hist_linear or @hist_log");
 		break;
 	case BI_ERROR:
 		want(a, expr(a, TY_STRING), TY_STRING, "the message");
@@ -190,10 +191,22 @@ static Type binary(Expr *e)
 
 static Type assign(Expr *e)
 {
-	if (e->op == OP_AGG) {
-		if (report)
-			diag_error(e->loc, "statistics ('<<<') are not supported yet");
-		return TY_UNKNOWN;
+	if (e->op == OP_AGG) {   /* x <<< value: x becomes a statistic */
+		Expr *l = e->lhs;
+		if (l->sym) {
+			if (l->kind == EX_INDEX)
+				keys(l->sym, l->args, l->loc);
+			else
+				set_arity(l->sym, 0, l->loc);
+			unify(&l->sym->type, TY_STATS, l->loc, l->sym->arity ? "array" : "variable",
+			      l->sym->name);
+			if (report && l->sym->kind != SYM_GLOBAL)
+				diag_error(l->loc, "'%s' must be a global to collect statistics with '<<<'",
+					   l->sym->name);
+		}
+		l->type = TY_STATS;
+		want(e->rhs, expr(e->rhs, TY_LONG), TY_LONG, "the value given to '<<<'");
+		return TY_UNKNOWN;   /* `<<<` has no value */
 	}
 	if (e->op == '=') {
 		Type l = expr(e->lhs, TY_UNKNOWN);
@@ -211,17 +224,49 @@ static Type assign(Expr *e)
 	return t;
 }
 
+/*
+ * Target variables: $name, $name->chain, $$vars...  Their C types come from
+ * the kernel's BTF when they are compiled; here a pretty-printed form
+ * ($x$, $$vars) is a string and anything else a long (integers and
+ * pointers alike), as in SystemTap.
+ */
 static Type target(Expr *e)
 {
-	if (strcmp(e->name, "return") == 0 && !e->chain && !e->pretty) {
-		if (report && !(cur_handler && cur_handler->is_return))
-			diag_error(e->loc, "$return is only valid in a .return probe");
-		return TY_LONG;
-	}
-	if (report)
-		diag_error(e->loc, "target variable '$%s' cannot be resolved: typed target "
-			   "variables need the kernel's BTF data, which is not used yet", e->name);
-	return TY_UNKNOWN;
+	bool ret = strcmp(e->name, "return") == 0 || strcmp(e->name, "$return") == 0;
+
+	for (TargetComp *tc = e->chain; tc; tc = tc->next)
+		if (tc->index)
+			want(tc->index, expr(tc->index, TY_LONG), TY_LONG, "an array index");
+	if (ret && report && !(cur_handler && cur_handler->is_return))
+		diag_error(e->loc, "$return is only valid in a .return probe");
+	if (e->pretty || e->name[0] == '$')
+		return TY_STRING;
+	return TY_LONG;
+}
+
+/* A statistic is only read through @count(x)...; its plain value is not. */
+static void stats_read(Expr *e)
+{
+	if (report && e->sym->type == TY_STATS)
+		diag_error(e->loc, "'%s' is a statistic: read it with @count(%s), @sum(%s), "
+			   "@avg(%s)...", e->name, e->name, e->name, e->name);
+}
+
+/* The operand of @count(x) ... must be a statistic. */
+static Type stat_operand(Expr *e)
+{
+	Expr *x = e->lhs;
+	Symbol *sym = x ? x->sym : NULL;
+
+	if (!sym)
+		return TY_UNKNOWN;
+	if (x->kind == EX_INDEX)
+		keys(sym, x->args, x->loc);
+	else
+		set_arity(sym, 0, x->loc);
+	unify(&sym->type, TY_STATS, x->loc, sym->arity ? "array" : "variable", sym->name);
+	x->type = TY_STATS;
+	return TY_STATS;
 }
 
 static Type expr_kind(Expr *e, Type hint)
@@ -243,12 +288,14 @@ static Type expr_kind(Expr *e, Type hint)
 		}
 		set_arity(e->sym, 0, e->loc);
 		unify(&e->sym->type, hint, e->loc, "variable", e->name);
+		stats_read(e);
 		return e->sym->type;
 	case EX_INDEX:
 		if (!e->sym)
 			return TY_UNKNOWN;
 		keys(e->sym, e->args, e->loc);
 		unify(&e->sym->type, hint, e->loc, "array", e->name);
+		stats_read(e);
 		return e->sym->type;
 	case EX_IN:
 		if (e->sym)
@@ -281,12 +328,36 @@ static Type expr_kind(Expr *e, Type hint)
 		return TY_LONG;
 	case EX_REGEX:
 		want(e->lhs, expr(e->lhs, TY_STRING), TY_STRING, "the left side of a regex match");
+		if (e->rhs->kind != EX_STRING && report)
+			diag_error(e->rhs->loc, "a regular expression must be a string literal");
 		expr(e->rhs, TY_STRING);
-		if (report)
-			diag_error(e->loc, "regular expression matching is not supported yet");
 		return TY_LONG;
 	case EX_TARGET:
 		return target(e);
+	case EX_STATOP:
+		stat_operand(e);
+		return TY_LONG;
+	case EX_HIST:
+		stat_operand(e);
+		for (Expr *a = e->args; a; a = a->next)
+			want(a, expr(a, TY_LONG), TY_LONG, "a histogram parameter");
+		return TY_STATS;   /* printable only */
+	case EX_CAST:
+	case EX_ATVAR:
+		expr(e->lhs, TY_LONG);
+		for (TargetComp *tc = e->chain; tc; tc = tc->next)
+			if (tc->index)
+				expr(tc->index, TY_LONG);
+		return e->pretty ? TY_STRING : TY_LONG;
+	case EX_DEFINED:
+		expr(e->lhs, TY_UNKNOWN);
+		return TY_LONG;
+	case EX_ENTRY:
+		if (report && !(cur_handler && cur_handler->is_return))
+			diag_error(e->loc, "@entry() is only valid in a .return probe");
+		return expr(e->lhs, hint);
+	case EX_EMBEDDED:
+		return TY_LONG;
 	default:
 		if (report)
 			diag_error(e->loc, "'%s' is not supported yet", ast_expr_kind_name(e->kind));
@@ -328,7 +399,11 @@ static void foreach(Stmt *s)
 		Type t = expr(k, arr->key_types[i]);
 		unify(&arr->key_types[i], t, k->loc, "key of array", arr->name);
 	}
-	if (s->value) {
+	if (s->value && arr->type == TY_STATS) {
+		if (report)
+			diag_error(s->value->loc, "'%s' holds statistics, which cannot be bound to a "
+				   "variable: use @count(%s[...]) and friends in the loop", arr->name, arr->name);
+	} else if (s->value) {
 		Type t = expr(s->value, arr->type);
 		unify(&arr->type, t, s->value->loc, "array", arr->name);
 	}

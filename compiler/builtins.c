@@ -31,6 +31,16 @@ const Builtin *builtin_lookup(const char *name)
 	return NULL;
 }
 
+int builtin_count(void)
+{
+	return (int)(sizeof(builtins) / sizeof(builtins[0]));
+}
+
+const Builtin *builtin_at(int i)
+{
+	return &builtins[i];
+}
+
 const Builtin *builtin_get(BuiltinId id)
 {
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)

@@ -31,6 +31,8 @@ typedef struct Builtin {
 
 const Builtin *builtin_lookup(const char *name);
 const Builtin *builtin_get(BuiltinId id);
+int builtin_count(void);
+const Builtin *builtin_at(int i);     /* 0 <= i < builtin_count() */
 
 /*
  * printf-format checking, shared by the type pass and codegen.  Walks fmt

@@ -15,6 +15,7 @@
 #include "ast_copy.h"
 #include "diag.h"
 #include "session.h"
+#include "suggest.h"
 #include "util.h"
 
 #define MAX_ALIAS_DEPTH 16
@@ -133,6 +134,21 @@ static bool no_arg(const ProbePointComp *c)
 	return true;
 }
 
+static const char *const function_words[] = { "function", "return", "call", "maxactive", NULL };
+static const char *const family_words[] = {
+	"begin", "end", "error", "never", "timer", "kernel", "kprobe", "module", NULL,
+};
+
+static const char *comp_suggestion(const char *name, const char *const *words)
+{
+	Suggest sg;
+
+	suggest_init(&sg, name);
+	for (int i = 0; words[i]; i++)
+		suggest_offer(&sg, words[i]);
+	return suggest_result(&sg);
+}
+
 /* begin, begin(N), end, end(N), error, error(N) */
 static int elab_sequence(Expansion *x, const ProbePoint *pp, PointKind kind)
 {
@@ -219,7 +235,13 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 	bool ret = false;
 
 	if (!is_name(c, "function")) {
-		diag_error(c ? c->loc : pp->loc, "expected '.function(\"NAME\")' in probe point");
+		if (c && strcmp(c->name, "statement") == 0)
+			diag_error(c->loc, "'.statement' probes are not supported yet");
+		else if (c && comp_suggestion(c->name, function_words))
+			diag_error(c->loc, "unknown probe point component '%s'; did you mean '%s'?",
+				   c->name, comp_suggestion(c->name, function_words));
+		else
+			diag_error(c ? c->loc : pp->loc, "expected '.function(\"NAME\")' in probe point");
 		return -1;
 	}
 	if (!(fn = str_arg(c)))
@@ -232,6 +254,10 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 		} else if (is_name(c, "maxactive")) {
 			if (!num_arg(c, &maxactive))
 				return -1;
+		} else if (comp_suggestion(c->name, function_words)) {
+			diag_error(c->loc, "unknown probe point component '%s'; did you mean '%s'?",
+				   c->name, comp_suggestion(c->name, function_words));
+			return -1;
 		} else {
 			diag_error(c->loc, "unknown probe point component '.%s' (expected .call, .return or .maxactive(N))",
 				   c->name);
@@ -253,6 +279,24 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 }
 
 static int expand(Expansion *x, const ProbePoint *pp, int depth);
+
+/* For an unknown point: the closest family or alias name, as text. */
+static const char *point_suggestion(const ProbePoint *pp)
+{
+	const char *family = comp_suggestion(pp->comps->name, family_words);
+	if (family)
+		return family;
+	Suggest sg;
+	char *text = point_text(pp);
+	suggest_init(&sg, text);
+	for (int f = 0; f < 1 + S->ntapsets; f++) {
+		Program *prog = f == 0 ? S->user : S->tapsets[f - 1];
+		for (ProbeAlias *a = prog->aliases; a; a = a->next)
+			for (ProbePoint *name = a->names; name; name = name->next)
+				suggest_offer(&sg, point_text(name));
+	}
+	return suggest_result(&sg);
+}
 
 static bool alias_name_matches(const ProbePoint *name, const ProbePoint *pp)
 {
@@ -349,7 +393,11 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 	if (pp->optional)
 		return 0;
 	char *text = point_text(pp);
-	diag_error(pp->loc, "unknown probe point '%s'", text);
+	const char *close = point_suggestion(pp);
+	if (close)
+		diag_error(pp->loc, "unknown probe point '%s'; did you mean '%s'?", text, close);
+	else
+		diag_error(pp->loc, "unknown probe point '%s'", text);
 	return -1;
 }
 

@@ -15,6 +15,7 @@
 #include "builtins.h"
 #include "diag.h"
 #include "session.h"
+#include "suggest.h"
 #include "util.h"
 
 typedef struct Scope {
@@ -102,11 +103,27 @@ static Symbol *resolve_scalar(Scope *sc, const char *name, SrcLoc loc)
 	return new_local(sc, name, loc);
 }
 
+/* The visible global closest in spelling to name, or NULL. */
+static const char *close_global(const char *name, const SrcFile *from)
+{
+	Suggest sg;
+
+	suggest_init(&sg, name);
+	for (int i = 0; i < nprograms(); i++)
+		for (Symbol *g = program_at(i)->globals; g; g = g->next)
+			if (visible(g, from))
+				suggest_offer(&sg, g->name);
+	return suggest_result(&sg);
+}
+
 static Symbol *resolve_array(Scope *sc, const char *name, SrcLoc loc)
 {
 	Symbol *sym = find_global(name, sc->file);
 	if (!sym) {
-		if (find_local(sc, name))
+		const char *close = close_global(name, sc->file);
+		if (close)
+			diag_error(loc, "array '%s' is not declared; did you mean '%s'?", name, close);
+		else if (find_local(sc, name))
 			diag_error(loc, "'%s' is a local variable and cannot be used as an array "
 				   "(arrays must be declared global)", name);
 		else
@@ -129,6 +146,21 @@ static void resolve_list(Scope *sc, Expr *e)
 		resolve_expr(sc, e);
 }
 
+/* The builtin or visible function closest in spelling to name, or NULL. */
+static const char *close_function(const char *name, const SrcFile *from)
+{
+	Suggest sg;
+
+	suggest_init(&sg, name);
+	for (int i = 0; i < builtin_count(); i++)
+		suggest_offer(&sg, builtin_at(i)->name);
+	for (int i = 0; i < nprograms(); i++)
+		for (Function *f = program_at(i)->functions; f; f = f->next)
+			if (!f->is_private || f->loc.file == from)
+				suggest_offer(&sg, f->name);
+	return suggest_result(&sg);
+}
+
 static void resolve_call(Scope *sc, Expr *e)
 {
 	int nargs = 0;
@@ -145,8 +177,12 @@ static void resolve_call(Scope *sc, Expr *e)
 	}
 	Function *f = find_function(e->name, sc->file);
 	if (!f) {
-		diag_error(e->loc, "unresolved function call: no function '%s' in the script "
-			   "or the tapset library", e->name);
+		const char *close = close_function(e->name, sc->file);
+		if (close)
+			diag_error(e->loc, "unknown function '%s'; did you mean '%s'?", e->name, close);
+		else
+			diag_error(e->loc, "unknown function '%s': it is not a builtin and not defined "
+				   "in the script or the tapset library", e->name);
 		return;
 	}
 	if (nargs != f->nparams) {

@@ -29,7 +29,7 @@ $(B)/gen/lexer.c: compiler/lexer.l $(B)/gen/parser.h
 	@mkdir -p $(B)/gen
 	flex -o $@ $<
 
-$(B)/gen/%.o: $(B)/gen/%.c
+$(B)/gen/%.o: $(B)/gen/%.c $(wildcard compiler/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -c -o $@ $<
 
 $(B)/compiler/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/gen/parser.h

@@ -173,6 +173,8 @@ struct Symbol {
 	Type type;             /* value type (element type for arrays) */
 	int arity;             /* -1 unknown yet, 0 scalar, >0 number of keys */
 	Type key_types[9];
+	SrcLoc type_loc;       /* where `type` was learnt (for conflict notes) */
+	SrcLoc key_locs[9];    /* where each key type was learnt */
 	int64_t max_entries;   /* global a[N]: N, else 0 (default) */
 	bool wrap;             /* global a%: evicts oldest when full */
 	bool is_private;
@@ -201,6 +203,7 @@ struct Function {
 	int nparams;
 	Type declared;         /* from `function f:long (...)`, else TY_UNKNOWN */
 	Type ret;              /* inferred return type */
+	SrcLoc ret_loc;        /* where `ret` was learnt */
 	Stmt *body;            /* NULL for an embedded-C function */
 	const char *embedded;  /* %{ ... %} text for an embedded-C function */
 	int priority;          /* function f() :N { }  (overload order), else 0 */

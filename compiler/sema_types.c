@@ -18,16 +18,24 @@ static bool report;    /* final round: report conflicts */
 static Function *cur_fn;
 static Handler *cur_handler;
 
-static void unify(Type *slot, Type t, SrcLoc loc, const char *what, const char *name)
+/*
+ * Records that *slot has type t (learnt at loc), or reports a conflict
+ * with a note at *origin, where the slot got its type first.
+ */
+static void unify(Type *slot, SrcLoc *origin, Type t, SrcLoc loc, const char *what,
+		  const char *name)
 {
 	if (t == TY_UNKNOWN)
 		return;
 	if (*slot == TY_UNKNOWN) {
 		*slot = t;
+		*origin = loc;
 		changed = true;
 	} else if (*slot != t && report) {
 		diag_error(loc, "type mismatch: %s '%s' is a %s, used here as a %s",
 			   what, name, type_name(*slot), type_name(t));
+		if (origin->file)
+			diag_note(*origin, "%s '%s' became a %s here", what, name, type_name(*slot));
 	}
 }
 
@@ -84,7 +92,7 @@ static void keys(Symbol *sym, Expr *args, SrcLoc loc)
 		Type t = expr(k, sym->key_types[i]);
 		if (t == TY_STATS && report)
 			diag_error(k->loc, "an array key must be a long or a string");
-		unify(&sym->key_types[i], t, k->loc, "key of array", sym->name);
+		unify(&sym->key_types[i], &sym->key_locs[i], t, k->loc, "key of array", sym->name);
 	}
 }
 
@@ -154,11 +162,11 @@ static Type call_function(Expr *e, Type hint)
 		Type t = expr(a, p->type);
 		if (f->embedded && p->type == TY_UNKNOWN)
 			p->type = TY_LONG;
-		unify(&p->type, t, a->loc, "parameter", p->name);
+		unify(&p->type, &p->type_loc, t, a->loc, "parameter", p->name);
 	}
 	if (f->embedded && f->ret == TY_UNKNOWN)
 		f->ret = f->declared ? f->declared : TY_LONG;
-	unify(&f->ret, hint, e->loc, "return value of", f->name);
+	unify(&f->ret, &f->ret_loc, hint, e->loc, "return value of", f->name);
 	return f->ret;
 }
 
@@ -198,7 +206,7 @@ static Type assign(Expr *e)
 				keys(l->sym, l->args, l->loc);
 			else
 				set_arity(l->sym, 0, l->loc);
-			unify(&l->sym->type, TY_STATS, l->loc, l->sym->arity ? "array" : "variable",
+			unify(&l->sym->type, &l->sym->type_loc, TY_STATS, l->loc, l->sym->arity ? "array" : "variable",
 			      l->sym->name);
 			if (report && l->sym->kind != SYM_GLOBAL)
 				diag_error(l->loc, "'%s' must be a global to collect statistics with '<<<'",
@@ -214,8 +222,13 @@ static Type assign(Expr *e)
 		if (l == TY_UNKNOWN && !report)   /* (the report round must not repeat) */
 			l = expr(e->lhs, r);
 		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
+		{
 			diag_error(e->loc, "cannot assign a %s to '%s', which is a %s", type_name(r),
 				   e->lhs->name ? e->lhs->name : "this", type_name(l));
+			if (e->lhs->sym && e->lhs->sym->type_loc.file)
+				diag_note(e->lhs->sym->type_loc, "'%s' became a %s here",
+					  e->lhs->name, type_name(l));
+		}
 		return l;
 	}
 	Type t = e->op == '.' ? TY_STRING : TY_LONG;
@@ -264,7 +277,7 @@ static Type stat_operand(Expr *e)
 		keys(sym, x->args, x->loc);
 	else
 		set_arity(sym, 0, x->loc);
-	unify(&sym->type, TY_STATS, x->loc, sym->arity ? "array" : "variable", sym->name);
+	unify(&sym->type, &sym->type_loc, TY_STATS, x->loc, sym->arity ? "array" : "variable", sym->name);
 	x->type = TY_STATS;
 	return TY_STATS;
 }
@@ -287,14 +300,14 @@ static Type expr_kind(Expr *e, Type hint)
 			return TY_UNKNOWN;
 		}
 		set_arity(e->sym, 0, e->loc);
-		unify(&e->sym->type, hint, e->loc, "variable", e->name);
+		unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "variable", e->name);
 		stats_read(e);
 		return e->sym->type;
 	case EX_INDEX:
 		if (!e->sym)
 			return TY_UNKNOWN;
 		keys(e->sym, e->args, e->loc);
-		unify(&e->sym->type, hint, e->loc, "array", e->name);
+		unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "array", e->name);
 		stats_read(e);
 		return e->sym->type;
 	case EX_IN:
@@ -397,7 +410,7 @@ static void foreach(Stmt *s)
 	set_arity(arr, n, s->loc);
 	for (Expr *k = s->keys; k; k = k->next, i++) {
 		Type t = expr(k, arr->key_types[i]);
-		unify(&arr->key_types[i], t, k->loc, "key of array", arr->name);
+		unify(&arr->key_types[i], &arr->key_locs[i], t, k->loc, "key of array", arr->name);
 	}
 	if (s->value && arr->type == TY_STATS) {
 		if (report)
@@ -405,7 +418,7 @@ static void foreach(Stmt *s)
 				   "variable: use @count(%s[...]) and friends in the loop", arr->name, arr->name);
 	} else if (s->value) {
 		Type t = expr(s->value, arr->type);
-		unify(&arr->type, t, s->value->loc, "array", arr->name);
+		unify(&arr->type, &arr->type_loc, t, s->value->loc, "array", arr->name);
 	}
 	if (s->limit)
 		want(s->limit, expr(s->limit, TY_LONG), TY_LONG, "the limit");
@@ -445,7 +458,7 @@ static void stmt(Stmt *s)
 	case ST_RETURN:
 		if (cur_fn && s->expr) {
 			Type t = expr(s->expr, cur_fn->ret);
-			unify(&cur_fn->ret, t, s->expr->loc, "return value of", cur_fn->name);
+			unify(&cur_fn->ret, &cur_fn->ret_loc, t, s->expr->loc, "return value of", cur_fn->name);
 		}
 		break;
 	case ST_TRY:
@@ -466,7 +479,7 @@ static void round_all(Script *s)
 		cur_fn = f;
 		cur_handler = NULL;
 		if (f->declared)
-			unify(&f->ret, f->declared, f->loc, "return value of", f->name);
+			unify(&f->ret, &f->ret_loc, f->declared, f->loc, "return value of", f->name);
 		stmt(f->body);
 	}
 	cur_fn = NULL;
@@ -499,7 +512,7 @@ int sema_types(Script *s)
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *g = s->globals[i];
 		if (g->init)
-			unify(&g->type, g->init->kind == EX_STRING ? TY_STRING : TY_LONG,
+			unify(&g->type, &g->type_loc, g->init->kind == EX_STRING ? TY_STRING : TY_LONG,
 			      g->init->loc, "global", g->name);
 	}
 	for (int round = 0; round < 50; round++) {

@@ -91,6 +91,13 @@ static void use_stmt(unsigned char *use, const Stmt *s, bool *changed)
 		}
 		if (s->kind == ST_FOREACH && s->array)
 			note_use(use, s->array->sym, USE_READ);
+		if (s->kind == ST_FOREACH) {
+			/* loop variables are bound by the loop: written, and used */
+			for (Expr *k = s->keys; k; k = k->next)
+				note_use(use, k->sym, USE_WRITE);
+			if (s->value)
+				note_use(use, s->value->sym, USE_WRITE);
+		}
 		use_expr(use, s->cond, changed);
 		use_expr(use, s->init, changed);
 		use_expr(use, s->step, changed);
@@ -209,6 +216,41 @@ static void check_stmt(Walk *w, const Stmt *s)
 	}
 }
 
+/* ---- warnings ------------------------------------------------------------- */
+
+static void warn_locals(Symbol *locals)
+{
+	for (Symbol *l = locals; l; l = l->next) {
+		if (l->kind != SYM_LOCAL)
+			continue;
+		if (l->written && !l->read)
+			diag_warning(l->loc, "local '%s' is assigned but never read", l->name);
+		else if (l->read && !l->written)
+			diag_warning(l->loc, "local '%s' is never assigned: it is always %s",
+				     l->name, l->type == TY_STRING ? "\"\"" : "0");
+	}
+}
+
+/* Only about the user's own script: the tapsets are a library. */
+static void warn_unused(Script *s)
+{
+	for (Symbol *g = s->user->globals; g; g = g->next) {
+		if (!g->used)
+			diag_warning(g->loc, "global '%s' is declared but never used", g->name);
+		else if (g->read && !g->written && !g->init && g->type != TY_STATS)
+			diag_warning(g->loc, "global '%s' is never assigned: it is always %s",
+				     g->name, g->type == TY_STRING ? "\"\"" : "0");
+	}
+	for (Function *f = s->user->functions; f; f = f->next)
+		if (!f->used)
+			diag_warning(f->loc, "function '%s' is defined but never called", f->name);
+	for (Handler *h = s->handlers; h; h = h->next)
+		warn_locals(h->locals);
+	for (int i = 0; i < s->nfunctions; i++)
+		if (!s->functions[i]->loc.file->is_tapset)
+			warn_locals(s->functions[i]->locals);
+}
+
 int sema_checks(Script *s)
 {
 	int errors = diag_errors();
@@ -228,5 +270,6 @@ int sema_checks(Script *s)
 	}
 	if (s->user->embedded && !opt.guru)
 		diag_error(s->user->embedded->loc, "embedded C code needs guru mode (-g)");
+	warn_unused(s);
 	return diag_errors() > errors ? -1 : 0;
 }

@@ -49,6 +49,8 @@ static void usage(FILE *f)
 	      "  -D NAME=VAL   set a limit, e.g. -D MAXACTION=10000\n"
 	      "  -I DIR        also load tapsets from DIR\n"
 	      "  -w            no warnings\n"
+	      "  -u            unoptimized: no constant folding\n"
+	      "  -G NAME=VALUE set global NAME of the script to VALUE\n"
 	      "  -h, --help    this help;  -V, --version  the version\n", f);
 }
 
@@ -110,7 +112,7 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:e:m:kvr:T:c:o:gwD:I:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:e:m:kvr:T:c:o:gwuD:I:G:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			opt.last_pass = atoi(optarg);
@@ -135,6 +137,11 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		case 'o': opt.output_file = optarg; break;
 		case 'g': opt.guru = true; break;
 		case 'w': opt.warnings = false; break;
+		case 'u': opt.unoptimized = true; break;
+		case 'G':
+			opt.global_sets = xrealloc(opt.global_sets, (opt.nglobal_sets + 1) * sizeof(char *));
+			opt.global_sets[opt.nglobal_sets++] = optarg;
+			break;
 		case 'D':
 			opt.defines = xrealloc(opt.defines, (opt.ndefines + 1) * sizeof(char *));
 			opt.defines[opt.ndefines++] = optarg;

@@ -2,17 +2,52 @@
  * pipeline.c - the session's options and the analysis passes in order,
  * shared by the driver (main.c) and the unit tests.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include "diag.h"
 #include "parse.h"
 #include "session.h"
+#include "util.h"
 
 Options opt = { .last_pass = 5, .warnings = true };
+
+/* -G NAME=VALUE: VALUE becomes the initial value of the script's global. */
+static void apply_global_sets(Program *user)
+{
+	for (int i = 0; i < opt.nglobal_sets; i++) {
+		const char *set = opt.global_sets[i], *eq = strchr(set, '=');
+		char *name = eq ? xstrndup(set, eq - set) : NULL;
+		Symbol *g = NULL;
+
+		for (Symbol *x = user->globals; name && x; x = x->next)
+			if (strcmp(x->name, name) == 0)
+				g = x;
+		if (!g) {
+			diag_fatal_noloc("-G %s: %s", set, eq ? "the script has no such global"
+					 : "expected NAME=VALUE");
+			continue;
+		}
+		char *end;
+		errno = 0;
+		long long v = strtoll(eq + 1, &end, 0);
+		Expr *init = ast_expr(EX_STRING, g->loc);
+		if (eq[1] && *end == '\0' && errno == 0) {
+			init->kind = EX_NUMBER;
+			init->num = v;
+		} else {
+			init->str = xstrdup(eq + 1);
+		}
+		g->init = init;
+	}
+}
 
 int pipeline_parse(Script *s, const SrcFile *file)
 {
 	s->user = parse_program(file, opt.script_argc, opt.script_argv);
 	if (opt.datadir)
 		tapsets_load(s);
+	apply_global_sets(s->user);
 	return diag_errors() ? -1 : 0;
 }
 
@@ -22,6 +57,9 @@ int pipeline_parse(Script *s, const SrcFile *file)
 int pipeline_analyze(Script *s)
 {
 	if (elaborate(s) < 0 || sema_resolve(s) < 0 || sema_types(s) < 0 || sema_checks(s) < 0)
+		return -1;
+	/* after the checks: they (and their warnings) see the script as written */
+	if (!opt.unoptimized && fold_constants(s) < 0)
 		return -1;
 	return 0;
 }

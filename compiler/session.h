@@ -24,9 +24,12 @@ typedef struct Options {
 	const char *command;     /* -c CMD */
 	const char *output_file; /* -o FILE */
 	bool guru;               /* -g */
+	bool unoptimized;        /* -u: no constant folding */
 	bool warnings;           /* !-w */
 	const char **defines;    /* -D NAME=VALUE */
 	int ndefines;
+	const char **global_sets;/* -G NAME=VALUE */
+	int nglobal_sets;
 	const char **tapset_dirs;/* -I DIR */
 	int ntapset_dirs;
 	int script_argc;         /* arguments after the script: $1 ... */
@@ -98,6 +101,7 @@ int elaborate(Script *s);             /* probe points -> ConcretePoints */
 int sema_resolve(Script *s);          /* names -> symbols, functions, builtins */
 int sema_types(Script *s);            /* type inference and checking */
 int sema_checks(Script *s);           /* language rules, locks, warnings */
+int fold_constants(Script *s);        /* constant folding, dead branches (not with -u) */
 char *codegen(Script *s);             /* the module's C source */
 
 /* -p2 listing. */

@@ -200,6 +200,45 @@ static void test_foreach_rules(void)
 	CU_ASSERT_EQUAL(analyze("global a, b\nprobe begin { a[1] = 1; foreach (k in a) b[k] = a[k] }", &s), 0);
 }
 
+static void test_folding(void)
+{
+	Script s;
+	CU_ASSERT_EQUAL_FATAL(analyze("probe begin { x = (2 + 3) * 4 - (1 << 3); y = \"a\" . \"b\";"
+				      " if (1 > 2) x = 0; else x++ }", &s), 0);
+	Stmt *st = s.handlers->body->body;          /* x = ... */
+	CU_ASSERT_EQUAL(st->expr->rhs->kind, EX_NUMBER);
+	CU_ASSERT_EQUAL(st->expr->rhs->num, 12);
+	CU_ASSERT_EQUAL(st->next->expr->rhs->kind, EX_STRING);
+	CU_ASSERT_STRING_EQUAL(st->next->expr->rhs->str, "ab");
+	Stmt *iff = st->next->next;                  /* the else branch is left */
+	CU_ASSERT_EQUAL(iff->kind, ST_EXPR);
+	CU_ASSERT_EQUAL(iff->expr->kind, EX_INCDEC);
+	CU_ASSERT_NOT_EQUAL(analyze("probe begin { x = 1 / 0 }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:19: error: division by zero"));
+	opt.unoptimized = true;
+	CU_ASSERT_EQUAL(analyze("probe begin { x = 1 + 2 }", &s), 0);
+	CU_ASSERT_EQUAL(s.handlers->body->body->expr->rhs->kind, EX_BINARY);
+	opt.unoptimized = false;
+}
+
+static void test_suggestions_and_warnings(void)
+{
+	Script s;
+	CU_ASSERT_NOT_EQUAL(analyze("function total(n) { return n }\nprobe begin { print(totl(1)) }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:2:21: error: unknown function 'totl'; did you mean 'total'?"));
+	CU_ASSERT_NOT_EQUAL(analyze("probe begni { }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "did you mean 'begin'?"));
+	CU_ASSERT_NOT_EQUAL(analyze("probe begin { xyzzy(1) }", &s), 0);
+	CU_ASSERT_PTR_NULL(strstr(diags, "did you mean"));      /* nothing close */
+	CU_ASSERT_EQUAL(analyze("global g, h\nprobe begin { x = 1; print(h) }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:8: warning: global 'g' is declared but never used"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "global 'h' is never assigned: it is always 0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:2:15: warning: local 'x' is assigned but never read"));
+	CU_ASSERT_NOT_EQUAL(analyze("probe begin { x = 1 }\nprobe end { x = 2; y = x . \"s\" }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "error: type mismatch: variable 'x' is a long, used here as a string"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "note: variable 'x' became a long here"));
+}
+
 void register_codegen_tests(void)
 {
 	CU_pSuite s = CU_add_suite("passes and codegen", NULL, NULL);
@@ -211,4 +250,6 @@ void register_codegen_tests(void)
 	CU_add_test(s, "printf formats give argument types", test_format_types);
 	CU_add_test(s, "handlers lock the globals they use", test_locks_and_table);
 	CU_add_test(s, "foreach bodies must not modify their array", test_foreach_rules);
+	CU_add_test(s, "constant folding and dead branches", test_folding);
+	CU_add_test(s, "suggestions, warnings and conflict notes", test_suggestions_and_warnings);
 }

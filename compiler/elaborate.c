@@ -40,16 +40,8 @@ static int count_comps(const ProbePoint *pp)
 	return n;
 }
 
-static const ProbePointComp *comp_at(const ProbePoint *pp, int i)
-{
-	const ProbePointComp *c = pp->comps;
-	while (c && i-- > 0)
-		c = c->next;
-	return c;
-}
-
 /* The point as text, e.g. kernel.function("vfs_read").return */
-static char *point_text(const ProbePoint *pp)
+char *probe_point_text(const ProbePoint *pp)
 {
 	StrBuf sb = { 0 };
 
@@ -89,7 +81,7 @@ static ConcretePoint *add_point(Expansion *x, const ProbePoint *pp, PointKind ki
 {
 	ConcretePoint *cp = xcalloc(1, sizeof(*cp));
 	cp->kind = kind;
-	cp->text = point_text(pp);
+	cp->text = probe_point_text(pp);
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->handler = handler_for(x);
@@ -287,29 +279,41 @@ static const char *point_suggestion(const ProbePoint *pp)
 	if (family)
 		return family;
 	Suggest sg;
-	char *text = point_text(pp);
+	char *text = probe_point_text(pp);
 	suggest_init(&sg, text);
 	for (int f = 0; f < 1 + S->ntapsets; f++) {
 		Program *prog = f == 0 ? S->user : S->tapsets[f - 1];
 		for (ProbeAlias *a = prog->aliases; a; a = a->next)
 			for (ProbePoint *name = a->names; name; name = name->next)
-				suggest_offer(&sg, point_text(name));
+				suggest_offer(&sg, probe_point_text(name));
 	}
 	return suggest_result(&sg);
 }
 
-static bool alias_name_matches(const ProbePoint *name, const ProbePoint *pp)
+/* Do the components of pattern match those of name?  `*` and globs match
+ * within one component, `**` matches any number of whole components. */
+static bool comps_match(const ProbePointComp *pat, const ProbePointComp *name)
 {
-	if (count_comps(name) != count_comps(pp))
-		return false;
-	for (int i = 0; i < count_comps(pp); i++) {
-		const ProbePointComp *a = comp_at(name, i), *b = comp_at(pp, i);
-		if (fnmatch(b->name, a->name, 0) != 0)
-			return false;
-		if ((a->arg == NULL) != (b->arg == NULL))
-			return false;
+	if (!pat)
+		return !name;
+	if (strcmp(pat->name, "**") == 0) {
+		for (const ProbePointComp *n = name;; n = n->next) {
+			if (comps_match(pat->next, n))
+				return true;
+			if (!n)
+				return false;
+		}
 	}
-	return true;
+	if (!name || fnmatch(pat->name, name->name, 0) != 0)
+		return false;
+	if ((pat->arg == NULL) != (name->arg == NULL))
+		return false;
+	return comps_match(pat->next, name->next);
+}
+
+bool probe_point_matches(const ProbePoint *pattern, const ProbePoint *name)
+{
+	return comps_match(pattern->comps, name->comps);
 }
 
 static Stmt *block_of(Stmt *list, SrcLoc loc)
@@ -331,7 +335,7 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 	for (int f = 0; f < 1 + S->ntapsets; f++) {
 		for (ProbeAlias *a = progs[f]->aliases; a; a = a->next) {
 			for (ProbePoint *name = a->names; name; name = name->next) {
-				if (!alias_name_matches(name, pp))
+				if (!probe_point_matches(pp, name))
 					continue;
 				*found = true;
 				Stmt *user = ast_copy_stmt(block_of(x->body, x->loc));
@@ -392,7 +396,7 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 		return rc;
 	if (pp->optional)
 		return 0;
-	char *text = point_text(pp);
+	char *text = probe_point_text(pp);
 	const char *close = point_suggestion(pp);
 	if (close)
 		diag_error(pp->loc, "unknown probe point '%s'; did you mean '%s'?", text, close);
@@ -410,13 +414,17 @@ int elaborate(Script *s)
 		/* Points without a condition share one handler. */
 		Expansion shared = { .body = p->body, .loc = p->loc };
 		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
+			int before = s->npoints;
 			if (!pp->cond) {
 				expand(&shared, pp, 0);
-				continue;
+			} else {
+				Expansion own = { .body = ast_copy_stmt(p->body),
+						  .cond = pp->cond, .loc = p->loc };
+				expand(&own, pp, 0);
 			}
-			Expansion own = { .body = ast_copy_stmt(p->body),
-					  .cond = pp->cond, .loc = p->loc };
-			expand(&own, pp, 0);
+			/* a sufficient point (`!`) that resolved makes the rest moot */
+			if (pp->sufficient && s->npoints > before)
+				break;
 		}
 	}
 	/* Probes in tapsets run only when the script uses that tapset; the

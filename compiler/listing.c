@@ -4,8 +4,12 @@
  * their types), in a form close to SystemTap's -p2 output.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diag.h"
 #include "parse.h"
 #include "session.h"
+#include "util.h"
 
 static const char *kind_word(PointKind k)
 {
@@ -65,4 +69,139 @@ void script_print_elaborated(FILE *out, const Script *s)
 		}
 		fputc('\n', out);
 	}
+}
+
+/* ---- -l / -L: probe points matching a pattern -------------------------- */
+
+typedef struct Names {
+	char **v;
+	int n;
+} Names;
+
+static void add_name(Names *names, char *text)
+{
+	for (int i = 0; i < names->n; i++)
+		if (strcmp(names->v[i], text) == 0)
+			return;
+	names->v = xrealloc(names->v, (names->n + 1) * sizeof(char *));
+	names->v[names->n++] = text;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every alias name of the library (and script) that pattern matches. */
+static void match_aliases(const Script *s, const ProbePoint *pattern, Names *out)
+{
+	for (int f = 0; f < s->ntapsets; f++)
+		for (const ProbeAlias *a = s->tapsets[f]->aliases; a; a = a->next)
+			for (const ProbePoint *name = a->names; name; name = name->next)
+				if (probe_point_matches(pattern, name))
+					add_name(out, probe_point_text(name));
+}
+
+/* Analyzes `probe NAME {}` for each name, quietly; prints each point with
+ * the variables its alias prologue sets when vars is true. */
+static int print_points(const Script *lib, Names *names, bool vars)
+{
+	StrBuf text = { 0 };
+
+	qsort(names->v, names->n, sizeof(char *), by_text);
+	if (!vars) {
+		for (int i = 0; i < names->n; i++)
+			printf("%s\n", names->v[i]);
+		return 0;
+	}
+	for (int i = 0; i < names->n; i++)
+		sb_printf(&text, "probe %s {}\n", names->v[i]);
+	Script s = { .tapsets = lib->tapsets, .ntapsets = lib->ntapsets };
+	s.user = parse_program(srcfile_from_text("<list>", text.data ? text.data : ""), 0, NULL);
+	diag_set_warnings(0);
+	int rc = diag_errors() ? -1 : pipeline_analyze(&s);
+	diag_set_warnings(opt.warnings);
+	if (rc < 0)
+		return -1;
+	Handler *h = s.handlers;
+	for (int i = 0; i < names->n && h; i++, h = h->next) {
+		printf("%s", names->v[i]);
+		for (const Symbol *l = h->locals; l; l = l->next)
+			printf(" %s:%s", l->name, type_name(l->type));
+		putchar('\n');
+	}
+	return 0;
+}
+
+int list_probe_points(const Script *lib, const char *pattern, bool vars)
+{
+	Program *p = parse_program(srcfile_from_text("<pattern>", xasprintf("probe %s {}", pattern)),
+				   0, NULL);
+	Names names = { 0 };
+
+	if (diag_errors() || !p->probes)
+		return -1;
+	for (const ProbePoint *pp = p->probes->points; pp; pp = pp->next) {
+		match_aliases(lib, pp, &names);
+		/* a built-in point (begin, timer.ms(5), kernel.function("f")...)
+		 * lists itself when it elaborates */
+		Script one = { .tapsets = lib->tapsets, .ntapsets = lib->ntapsets };
+		one.user = parse_program(srcfile_from_text("<pattern>",
+				xasprintf("probe %s {}", probe_point_text(pp))), 0, NULL);
+		FILE *quiet = fopen("/dev/null", "w");
+		diag_set_stream(quiet);
+		if (!strpbrk(probe_point_text(pp), "*?[") && elaborate(&one) == 0 && one.npoints)
+			add_name(&names, probe_point_text(pp));
+		diag_reset();   /* the quiet attempt's errors are not the user's */
+		diag_set_stream(NULL);
+		if (quiet)
+			fclose(quiet);
+	}
+	return print_points(lib, &names, vars);
+}
+
+/* ---- --dump-functions / --dump-probe-aliases ---------------------------- */
+
+int dump_functions(Script *lib)
+{
+	Names lines = { 0 };
+
+	diag_set_warnings(0);
+	if (sema_resolve_library(lib) < 0 || sema_types(lib) < 0)
+		return -1;
+	diag_set_warnings(opt.warnings);
+	for (int i = 0; i < lib->nfunctions; i++) {
+		const Function *f = lib->functions[i];
+		StrBuf sb = { 0 };
+		sb_printf(&sb, "%s:%s (", f->name, type_name(f->ret));
+		const Symbol *p = f->locals;
+		for (int n = 0; n < f->nparams && p; n++, p = p->next)
+			sb_printf(&sb, "%s%s:%s", n ? ", " : "", p->name, type_name(p->type));
+		sb_printf(&sb, ")  /* %s */", f->loc.file->name);
+		add_name(&lines, sb_steal(&sb));
+	}
+	qsort(lines.v, lines.n, sizeof(char *), by_text);
+	for (int i = 0; i < lines.n; i++)
+		printf("%s\n", lines.v[i]);
+	return 0;
+}
+
+void dump_probe_aliases(const Script *lib)
+{
+	Names lines = { 0 };
+
+	for (int f = 0; f < lib->ntapsets; f++) {
+		for (const ProbeAlias *a = lib->tapsets[f]->aliases; a; a = a->next) {
+			for (const ProbePoint *name = a->names; name; name = name->next) {
+				StrBuf sb = { 0 };
+				sb_printf(&sb, "%s %s ", probe_point_text(name), a->epilogue ? "+=" : "=");
+				for (const ProbePoint *p = a->points; p; p = p->next)
+					sb_printf(&sb, "%s%s", p == a->points ? "" : ", ", probe_point_text(p));
+				add_name(&lines, sb_steal(&sb));
+			}
+		}
+	}
+	qsort(lines.v, lines.n, sizeof(char *), by_text);
+	for (int i = 0; i < lines.n; i++)
+		printf("%s\n", lines.v[i]);
 }

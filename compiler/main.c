@@ -48,6 +48,10 @@ static void usage(FILE *f)
 	      "  -g            guru mode: allow embedded C in the script\n"
 	      "  -D NAME=VAL   set a limit, e.g. -D MAXACTION=10000\n"
 	      "  -I DIR        also load tapsets from DIR\n"
+	      "  -l PATTERN    list the probe points matching PATTERN, e.g. -l 'syscall.*'\n"
+	      "  -L PATTERN    the same, with the variables each point provides\n"
+	      "  --dump-functions      list the tapset library's functions\n"
+	      "  --dump-probe-aliases  list the tapset library's probe aliases\n"
 	      "  -w            no warnings\n"
 	      "  -u            unoptimized: no constant folding\n"
 	      "  -G NAME=VALUE set global NAME of the script to VALUE\n"
@@ -98,7 +102,11 @@ static void find_datadir(void)
 	}
 }
 
-enum { OPT_VM = 256, OPT_HOST, OPT_VM_EXEC };
+enum { OPT_VM = 256, OPT_HOST, OPT_VM_EXEC, OPT_DUMP_FUNCTIONS, OPT_DUMP_ALIASES };
+
+/* Modes that list the library instead of running a script. */
+static const char *list_pattern;
+static bool list_vars, dump_funcs, dump_aliases;
 
 static void parse_options(int argc, char **argv, bool *vm_exec)
 {
@@ -106,13 +114,15 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		{ "vm", no_argument, NULL, OPT_VM },
 		{ "host", no_argument, NULL, OPT_HOST },
 		{ "vm-exec", no_argument, NULL, OPT_VM_EXEC },
+		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_ALIASES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+p:e:m:kvr:T:c:o:gwuD:I:G:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:e:m:kvr:T:c:o:gwuD:I:G:l:L:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			opt.last_pass = atoi(optarg);
@@ -150,6 +160,10 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 			opt.tapset_dirs = xrealloc(opt.tapset_dirs, (opt.ntapset_dirs + 1) * sizeof(char *));
 			opt.tapset_dirs[opt.ntapset_dirs++] = optarg;
 			break;
+		case 'l': list_pattern = optarg; list_vars = false; break;
+		case 'L': list_pattern = optarg; list_vars = true; break;
+		case OPT_DUMP_FUNCTIONS: dump_funcs = true; break;
+		case OPT_DUMP_ALIASES: dump_aliases = true; break;
 		case OPT_VM: opt.vm = true; break;
 		case OPT_HOST: opt.host = true; break;
 		case OPT_VM_EXEC: *vm_exec = true; return;
@@ -158,6 +172,8 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		default: usage(stderr); exit(2);
 		}
 	}
+	if (list_pattern || dump_funcs || dump_aliases)
+		return;
 	if (!opt.script_text) {
 		if (optind >= argc) {
 			fprintf(stderr, "sonde: error: no script given (a file, or -e 'SCRIPT')\n");
@@ -418,6 +434,23 @@ static int vm_exec(int argc, char **argv)
 	return rc < 0 ? 1 : rc;
 }
 
+/* -l / -L / --dump-*: about the library, no script needed. */
+static int list_library(void)
+{
+	Script lib = { 0 };
+
+	lib.user = parse_program(srcfile_from_text("<none>", ""), 0, NULL);
+	if (tapsets_load(&lib) < 0)
+		return 1;
+	if (dump_aliases)
+		dump_probe_aliases(&lib);
+	if (dump_funcs && dump_functions(&lib) < 0)
+		return 1;
+	if (list_pattern && list_probe_points(&lib, list_pattern, list_vars) < 0)
+		return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bool exec_mode = false;
@@ -428,5 +461,7 @@ int main(int argc, char **argv)
 	diag_set_warnings(opt.warnings);
 	if (exec_mode)
 		return vm_exec(argc, argv);
+	if (list_pattern || dump_funcs || dump_aliases)
+		return list_library();
 	return compile_and_run();
 }

@@ -354,3 +354,14 @@ int sema_resolve(Script *s)
 	}
 	return diag_errors() > errors ? -1 : 0;
 }
+
+int sema_resolve_library(Script *s)
+{
+	int errors = diag_errors();
+
+	S = s;
+	for (int i = 0; i < s->ntapsets; i++)
+		for (Function *f = s->tapsets[i]->functions; f; f = f->next)
+			resolve_function(f);
+	return diag_errors() > errors ? -1 : 0;
+}

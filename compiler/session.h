@@ -104,8 +104,19 @@ int sema_checks(Script *s);           /* language rules, locks, warnings */
 int fold_constants(Script *s);        /* constant folding, dead branches (not with -u) */
 char *codegen(Script *s);             /* the module's C source */
 
-/* -p2 listing. */
+/* Does a probe point pattern (with *, ** and globs) match a point name? */
+bool probe_point_matches(const ProbePoint *pattern, const ProbePoint *name);
+
+char *probe_point_text(const ProbePoint *pp);
+
+/* Reaches every function of the library (for --dump-functions). */
+int sema_resolve_library(Script *s);
+
+/* Listings (listing.c): -p2, -l/-L, --dump-functions, --dump-probe-aliases. */
 #include <stdio.h>
 void script_print_elaborated(FILE *out, const Script *s);
+int list_probe_points(const Script *lib, const char *pattern, bool vars);
+int dump_functions(Script *lib);
+void dump_probe_aliases(const Script *lib);
 
 #endif

@@ -239,6 +239,37 @@ static void test_suggestions_and_warnings(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "note: variable 'x' became a long here"));
 }
 
+static ProbePoint *point(const char *text)
+{
+	diag_reset();
+	Program *p = parse_program(srcfile_from_text("p.stp", text), 0, NULL);
+	CU_ASSERT_EQUAL(diag_errors(), 0);
+	return p->probes ? p->probes->points : NULL;
+}
+
+static void test_point_patterns(void)
+{
+	ProbePoint *name = point("probe syscall.open.return {}");
+	CU_ASSERT_TRUE(probe_point_matches(point("probe syscall.open.return {}"), name));
+	CU_ASSERT_TRUE(probe_point_matches(point("probe syscall.*.return {}"), name));
+	CU_ASSERT_TRUE(probe_point_matches(point("probe syscall.** {}"), name));
+	CU_ASSERT_TRUE(probe_point_matches(point("probe **.return {}"), name));
+	CU_ASSERT_TRUE(probe_point_matches(point("probe sys*.op*n.return {}"), name));
+	CU_ASSERT_FALSE(probe_point_matches(point("probe syscall.* {}"), name));
+	CU_ASSERT_FALSE(probe_point_matches(point("probe syscall.open {}"), name));
+	CU_ASSERT_FALSE(probe_point_matches(point("probe **.open {}"), name));
+}
+
+static void test_sufficient(void)
+{
+	Script s;
+	CU_ASSERT_EQUAL_FATAL(analyze("probe begin!, end { }", &s), 0);
+	CU_ASSERT_EQUAL(s.npoints, 1);
+	CU_ASSERT_EQUAL(analyze("probe nothing.here?!, end { }", &s), 0);
+	CU_ASSERT_EQUAL(s.npoints, 1);
+	CU_ASSERT_EQUAL(s.points->kind, PK_END);
+}
+
 void register_codegen_tests(void)
 {
 	CU_pSuite s = CU_add_suite("passes and codegen", NULL, NULL);
@@ -251,5 +282,7 @@ void register_codegen_tests(void)
 	CU_add_test(s, "handlers lock the globals they use", test_locks_and_table);
 	CU_add_test(s, "foreach bodies must not modify their array", test_foreach_rules);
 	CU_add_test(s, "constant folding and dead branches", test_folding);
+	CU_add_test(s, "probe point patterns with * and **", test_point_patterns);
+	CU_add_test(s, "a sufficient point ends the list", test_sufficient);
 	CU_add_test(s, "suggestions, warnings and conflict notes", test_suggestions_and_warnings);
 }

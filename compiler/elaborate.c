@@ -394,7 +394,7 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 	int rc = expand_aliases(x, pp, depth, &found);
 	if (found)
 		return rc;
-	if (pp->optional)
+	if (pp->optional || pp->sufficient)   /* `!` implies `?` */
 		return 0;
 	char *text = probe_point_text(pp);
 	const char *close = point_suggestion(pp);

@@ -22,11 +22,23 @@ typedef struct SrcFile {
 	bool is_tapset;       /* came from the tapset library, not the user */
 } SrcFile;
 
+typedef struct SrcExpansion SrcExpansion;
+
 typedef struct SrcLoc {
 	const SrcFile *file;
 	int line, col;         /* 1-based, start of the construct */
 	int end_line, end_col; /* 1-based, inclusive end (0 if unknown) */
+	const SrcExpansion *exp; /* set when the text came out of a macro body:
+	                          * file/line/col are then in the body */
 } SrcLoc;
+
+/* One expansion of a preprocessor macro (compiler/preprocess.h): where
+ * @name was used.  Diagnostics at a location inside a macro body follow
+ * this chain to add "in expansion of macro" notes at each use site. */
+struct SrcExpansion {
+	const char *macro;     /* the macro's name, without '@' */
+	SrcLoc use;            /* @name(args) at the use site */
+};
 
 /* Value types, found by the type pass (sema_types.c). */
 typedef enum Type {

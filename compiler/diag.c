@@ -10,8 +10,10 @@
  * The caret sits under loc.col; '~' runs to loc.end_col when the span ends
  * on the same line, or to the end of the line when it continues below.
  * Tabs in the source line are copied into the caret line so the caret
- * stays aligned whatever the terminal's tab width.  Errors and warnings
- * are counted; nothing here stops the process except diag_ice().
+ * stays aligned whatever the terminal's tab width.  An error or warning
+ * located inside a macro body is followed by "in expansion of macro"
+ * notes at the use sites (SrcLoc.exp).  Errors and warnings are counted;
+ * nothing here stops the process except diag_ice().
  */
 #include "diag.h"
 
@@ -120,6 +122,37 @@ static void vreport(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
 	fflush(f);
 }
 
+static void report(SrcLoc loc, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report(SrcLoc loc, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(loc, kind, fmt, ap);
+	va_end(ap);
+}
+
+/* A location inside a macro body: one note per use site, innermost first
+ * (at most MAX_EXPANSION_NOTES; deeper chains end with a count). */
+#define MAX_EXPANSION_NOTES 8
+
+static void report_expansions(SrcLoc loc)
+{
+	int n = 0;
+	for (const SrcExpansion *e = loc.exp; e; e = e->use.exp, n++) {
+		if (n == MAX_EXPANSION_NOTES) {
+			int more = 0;
+			for (; e; e = e->use.exp)
+				more++;
+			SrcLoc none = {0};
+			report(none, "note", "(%d more enclosing macro expansions)", more);
+			return;
+		}
+		report(e->use, "note", "in expansion of macro '@%s'", e->macro);
+	}
+}
+
 void diag_error(SrcLoc loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -128,6 +161,7 @@ void diag_error(SrcLoc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(loc, "error", fmt, ap);
 	va_end(ap);
+	report_expansions(loc);
 }
 
 void diag_warning(SrcLoc loc, const char *fmt, ...)
@@ -142,6 +176,7 @@ void diag_warning(SrcLoc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(loc, "warning", fmt, ap);
 	va_end(ap);
+	report_expansions(loc);
 }
 
 void diag_note(SrcLoc loc, const char *fmt, ...)

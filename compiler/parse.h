@@ -15,6 +15,10 @@
  */
 Program *parse_program(const SrcFile *file, int argc, char **argv);
 
+/* Reads a tapset library macro file (.stpm): its @define's become visible
+ * to every file parsed afterwards.  Anything else in it is an error. */
+void parse_macro_library(const SrcFile *file);
+
 /* Makes a SrcFile from a path (NULL + error message on failure) or text. */
 SrcFile *srcfile_load(const char *path, bool is_tapset);
 SrcFile *srcfile_from_text(const char *name, const char *text);

@@ -43,6 +43,18 @@ typedef void *yyscan_t;
 
 typedef struct ParseState ParseState;
 
+/* A token's or rule's span.  Tokens come from the file being parsed or,
+ * through the preprocessor (preprocess.h), out of a macro body in any
+ * file; YYLLOC_DEFAULT (pp_loc_span) keeps a rule's span in one file. */
+typedef struct SONDE_YYLTYPE {
+	int first_line, first_column, last_line, last_column;
+	const SrcFile *file;        /* NULL: the file being parsed */
+	const SrcExpansion *exp;    /* the macro expansion it came out of */
+	bool pasted;                /* pasted from a $N command-line argument */
+} SONDE_YYLTYPE;
+#define SONDE_YYLTYPE_IS_DECLARED 1
+#define SONDE_YYLTYPE_IS_TRIVIAL 1
+
 /* `foreach (HEAD in ...)`: key variables, optional value variable and
  * the sort mark found among them. */
 typedef struct ForeachHead {
@@ -94,27 +106,48 @@ struct ParseState {
 	bool pasting;
 	void *paste_saved;     /* the YY_BUFFER_STATE to return to */
 	SONDE_YYLTYPE paste_loc;
+
+	struct PPState *pp;    /* the preprocessor between lexer and parser */
 };
 
 Program *parse_program(const SrcFile *file, int argc, char **argv);
+
+/* lexer.l: bracket tracking for the tokens the parser really gets (after
+ * the preprocessor), and whether @name is a built-in operator. */
+void lex_track(ParseState *ps, int tok, SONDE_YYSTYPE *lval, const SONDE_YYLTYPE *l);
+bool lex_is_builtin_atword(const char *name);
 }
 
 %code {
 #include "ast_copy.h"
 #include "diag.h"
 #include "parse.h"
+#include "preprocess.h"
 #include "util.h"
 
 #include <string.h>
 
-int sonde_yylex(SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc, yyscan_t scanner);
+/* The parser reads its tokens through the preprocessor, not from flex. */
+static int parse_lex(SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc, yyscan_t scanner);
+#undef yylex
+#define yylex parse_lex
+#define YYLLOC_DEFAULT(cur, rhs, n) do {                                   \
+	if (n)                                                             \
+		pp_loc_span(&(cur), &YYRHSLOC(rhs, 1), &YYRHSLOC(rhs, n));  \
+	else {                                                             \
+		(cur) = YYRHSLOC(rhs, 0);                                  \
+		(cur).first_line = (cur).last_line;                        \
+		(cur).first_column = (cur).last_column;                    \
+	}                                                                  \
+} while (0)
+
 static void yyerror(SONDE_YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
                     const char *msg);
 
 static SrcLoc mkloc(ParseState *ps, SONDE_YYLTYPE l)
 {
-	SrcLoc s = { ps->file, l.first_line, l.first_column,
-	             l.last_line, l.last_column };
+	SrcLoc s = { l.file ? l.file : ps->file, l.first_line, l.first_column,
+	             l.last_line, l.last_column, l.exp };
 	return s;
 }
 #define LOC(l) mkloc(ps, (l))
@@ -179,6 +212,12 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 %token <num> DOLLARS    "'$'"
 %token <str> EMBEDDED   "embedded C code"
 
+/* Preprocessor tokens: the lexer makes them, preprocess.c consumes them
+ * all, so the grammar never mentions them. */
+%token PP_OPEN "'%('" PP_THEN "'%?'" PP_ELSE "'%:'" PP_CLOSE "'%)'"
+%token PP_DEFINE "'@define'"
+%token <str> AT_NAME    "a macro"
+
 %token <str> PROBE "'probe'" GLOBAL "'global'" FUNCTION "'function'"
 %token <str> PRIVATE "'private'" IF "'if'" ELSE "'else'" WHILE "'while'"
 %token <str> FOR "'for'" FOREACH "'foreach'" IN "'in'" LIMIT "'limit'"
@@ -200,7 +239,8 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 
 %type <open> '}'
 
-%destructor { diag_error(LOC(@$), "%s", $$); ps->errors++; } LEX_ERROR
+/* A NULL message: the preprocessor already reported this error. */
+%destructor { if ($$) diag_error(LOC(@$), "%s", $$); ps->errors++; } LEX_ERROR
 
 /*
  * Precedence, lowest first.  LOW is the precedence of "stop here" rules
@@ -1200,8 +1240,8 @@ static char *describe_token(ParseState *ps, yysymbol_kind_t tok,
 {
 	if (tok == YYSYMBOL_YYEOF)
 		return xstrdup("end of input");
-	const char *text = ps->file->text;
-	if (!ps->pasting && l->first_line == l->last_line && text) {
+	const char *text = (l->file ? l->file : ps->file)->text;
+	if (!l->pasted && l->first_line == l->last_line && text) {
 		const char *p = text;
 		for (int i = 1; i < l->first_line && p; i++) {
 			p = strchr(p, '\n');
@@ -1379,32 +1419,69 @@ static void yyerror(SONDE_YYLTYPE *loc, yyscan_t scanner, ParseState *ps,
 /* ---- entry point --------------------------------------------------------- */
 
 struct yy_buffer_state;
+int sonde_yylex(SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc, yyscan_t scanner);
 int sonde_yylex_init_extra(ParseState *extra, yyscan_t *scanner);
 struct yy_buffer_state *sonde_yy_scan_string(const char *s, yyscan_t scanner);
 int sonde_yylex_destroy(yyscan_t scanner);
+ParseState *sonde_yyget_extra(yyscan_t scanner);
+
+static int parse_lex(SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc, yyscan_t scanner)
+{
+	ParseState *ps = sonde_yyget_extra(scanner);
+	int tok = pp_next(ps->pp, lval, lloc);
+	lex_track(ps, tok, lval, lloc);
+	return tok;
+}
+
+/* Sets up the scanner and the preprocessor over one file. */
+static yyscan_t scan_begin(ParseState *ps, const SrcFile *file, Program *prog,
+                           int argc, char **argv, bool library)
+{
+	memset(ps, 0, sizeof *ps);
+	ps->file = file;
+	ps->prog = prog;
+	ps->argc = argc < 0 ? 0 : argc;
+	ps->argv = argv;
+	ps->line = 1;
+	ps->col = 1;
+	ps->prev_end_line = 1;
+	ps->prev_end_col = 0;
+	ps->prev_end = -1;
+
+	yyscan_t scanner;
+	if (sonde_yylex_init_extra(ps, &scanner) != 0)
+		ICE("cannot initialise the scanner");
+	sonde_yy_scan_string(file->text ? file->text : "", scanner);
+	ps->pp = pp_new(ps, scanner, library);
+	return scanner;
+}
+
+static void scan_end(ParseState *ps, yyscan_t scanner)
+{
+	pp_free(ps->pp);
+	sonde_yylex_destroy(scanner);
+	free(ps->open);
+}
 
 Program *parse_program(const SrcFile *file, int argc, char **argv)
 {
 	Program *prog = xcalloc(1, sizeof *prog);
 	prog->file = file;
 
-	ParseState ps = {0};
-	ps.file = file;
-	ps.prog = prog;
-	ps.argc = argc < 0 ? 0 : argc;
-	ps.argv = argv;
-	ps.line = 1;
-	ps.col = 1;
-	ps.prev_end_line = 1;
-	ps.prev_end_col = 0;
-	ps.prev_end = -1;
-
-	yyscan_t scanner;
-	if (sonde_yylex_init_extra(&ps, &scanner) != 0)
-		ICE("cannot initialise the scanner");
-	sonde_yy_scan_string(file->text ? file->text : "", scanner);
+	ParseState ps;
+	yyscan_t scanner = scan_begin(&ps, file, prog, argc, argv, false);
 	sonde_yyparse(scanner, &ps);
-	sonde_yylex_destroy(scanner);
-	free(ps.open);
+	scan_end(&ps, scanner);
 	return prog;
+}
+
+void parse_macro_library(const SrcFile *file)
+{
+	ParseState ps;
+	yyscan_t scanner = scan_begin(&ps, file, NULL, 0, NULL, true);
+	SONDE_YYSTYPE lval;
+	SONDE_YYLTYPE lloc;
+	while (pp_next(ps.pp, &lval, &lloc) != END)
+		;
+	scan_end(&ps, scanner);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "diag.h"
 #include "parse.h"
+#include "preprocess.h"
 #include "session.h"
 #include "util.h"
 
@@ -42,8 +43,10 @@ static void apply_global_sets(Program *user)
 	}
 }
 
+/* Library macros first: they are visible in the script and the tapsets. */
 int pipeline_parse(Script *s, const SrcFile *file)
 {
+	tapsets_load_macros();
 	s->user = parse_program(file, opt.script_argc, opt.script_argv);
 	if (opt.datadir)
 		tapsets_load(s);

@@ -2,6 +2,7 @@
 #   make            build/sonde (driver) and build/sonde-run (loader)
 #   make test       unit tests (CUnit), diagnostics tests, integration tests in one VM boot
 #   make unit       unit tests only
+#   make check      the language tests (tests/lang: sonde -p2 on every case, no VM)
 #   make deps       install the Debian packages sonde needs (root)
 #   make install PREFIX=/usr/local
 
@@ -56,6 +57,9 @@ unit: $(B)/unit-tests
 errors: all
 	tests/errors/run.sh
 
+check: all
+	tests/lang/run.sh
+
 integration: all
 	tests/integration/run.sh
 
@@ -65,7 +69,7 @@ install-check: all
 runtime-test: all
 	tests/runtime/run.sh
 
-test: unit errors install-check runtime-test integration
+test: unit errors check install-check runtime-test integration
 
 deps:
 	scripts/install-deps.sh
@@ -79,4 +83,4 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors install-check runtime-test integration test deps install clean
+.PHONY: all unit errors check install-check runtime-test integration test deps install clean

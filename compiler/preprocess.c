@@ -762,6 +762,19 @@ static bool expand(PPState *pp, Token *t, unsigned long from)
 	return true;
 }
 
+/* Skips the rest of a @define that came out of a frame: up to its body's
+ * %( and then the body. */
+static void skip_define(PPState *pp, Loc at)
+{
+	Frame *f = pp->top;
+	while (f->pos < f->n && f->toks[f->pos].kind != PP_OPEN)
+		f->pos++;
+	if (f->pos < f->n) {
+		f->pos++;
+		skip_until(pp, f->id, 0, 0, false, at);
+	}
+}
+
 /* The next token after macro processing: @define's are recorded, macro
  * uses expanded; anything else (conditional tokens too) is returned. */
 static void next_expanded(PPState *pp, Token *t, unsigned long *from)
@@ -775,6 +788,7 @@ static void next_expanded(PPState *pp, Token *t, unsigned long *from)
 			}
 			error_at(pp, t->loc, "'@define' cannot come out of a macro "
 			         "body or argument");
+			skip_define(pp, t->loc);
 			make_error(t);
 			return;
 		}

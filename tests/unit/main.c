@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #define SUITES(X) X(lexer) X(parser) X(diag) X(sema) X(codegen) \
-	X(map) X(format) X(strings) X(vm) X(loader)
+	X(map) X(format) X(strings) X(vm) X(loader) X(preprocess)
 
 #define DECLARE(name) void register_##name##_tests(void) __attribute__((weak));
 SUITES(DECLARE)

@@ -3,6 +3,8 @@
 #   make test       unit tests (CUnit), diagnostics tests, integration tests in one VM boot
 #   make unit       unit tests only
 #   make check      the language tests (tests/lang: sonde -p2 on every case, no VM)
+#   make fuzz       fuzz the front end (clang, libFuzzer, ASan+UBSan) until ^C
+#   make fuzz-check the bounded fuzz run of `make test` (tests/fuzz/README.md)
 #   make deps       install the Debian packages sonde needs (root)
 #   make install PREFIX=/usr/local
 
@@ -71,6 +73,38 @@ runtime-test: all
 
 test: unit errors check install-check runtime-test integration
 
+# ---- fuzzing: the front end under libFuzzer, ASan and UBSan --------------
+# The compiler is built again with clang and sanitizers into build/fuzz/;
+# --wrap routes its allocations through the harness, which frees them after
+# each input (see tests/fuzz/fuzz_frontend.c).
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fsanitize=fuzzer-no-link
+FUZZ_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+	-Wl,--wrap=strdup,--wrap=strndup
+FUZZ_OBJ = $(COMPILER_SRC:compiler/%.c=$(B)/fuzz/%.o) $(B)/fuzz/lexer.o $(B)/fuzz/parser.o
+
+$(B)/fuzz/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/gen/parser.h
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/fuzz/lexer.o $(B)/fuzz/parser.o: $(B)/fuzz/%.o: $(B)/gen/%.c
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -Wno-unused-function -c -o $@ $<
+
+$(B)/fuzz-frontend: tests/fuzz/fuzz_frontend.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -DFUZZ_DATADIR='"$(CURDIR)"' \
+		-fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $^
+
+fuzz: $(B)/fuzz-frontend
+	tests/fuzz/run.sh fuzz
+
+fuzz-check: $(B)/fuzz-frontend
+	tests/fuzz/run.sh check
+
+fuzz-corpus: $(B)/fuzz-frontend
+	tests/fuzz/run.sh corpus
+
 deps:
 	scripts/install-deps.sh
 
@@ -83,4 +117,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors check install-check runtime-test integration test deps install clean
+.PHONY: all unit errors check install-check runtime-test integration test deps install clean \
+	fuzz fuzz-check fuzz-corpus

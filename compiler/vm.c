@@ -64,6 +64,15 @@ static const struct machine machines[] = {
 	{ "pc", "virtio_pci", "pci" },
 };
 
+/* What start_vm() decides before building anything. */
+struct plan {
+	const char *krel;
+	int kvm;			/* else TCG */
+	long tsc_khz;			/* TCG: the host's TSC rate, 0 if unknown */
+	int hz;				/* the guest kernel's CONFIG_HZ */
+	const struct machine *machine;	/* chosen by build_initramfs() */
+};
+
 static const char *const busybox_paths[] = {
 	"/bin/busybox", "/usr/bin/busybox", "/sbin/busybox", "/usr/sbin/busybox", NULL
 };
@@ -574,9 +583,12 @@ static int add_module(struct cpio *c, const char *path)
 }
 
 /* The modules of krel we need, with their dependencies, in load order,
- * for the first machine whose virtio transport the kernel has. */
-static char **guest_module_paths(const char *krel, const struct machine **m)
+ * for the first machine whose virtio transport the kernel has.  microvm
+ * has no timer to calibrate the TSC against: under TCG it needs the host's
+ * TSC rate (see tcg_clock_args()). */
+static char **guest_module_paths(struct plan *pl)
 {
+	const char *krel = pl->krel;
 	char *depf = vm_asprintf("/lib/modules/%s/modules.dep", krel);
 	char *bif = vm_asprintf("/lib/modules/%s/modules.builtin", krel);
 	char *dep = slurp(depf, NULL), *bi = slurp(bif, NULL);
@@ -589,9 +601,10 @@ static char **guest_module_paths(const char *krel, const struct machine **m)
 		const char *names[] = { machines[i].virtio_module, "virtio_console",
 					"9pnet_virtio", "9p", NULL };
 
-		if (want && *want && strcmp(want, machines[i].name))
+		if (want && *want ? strcmp(want, machines[i].name) != 0
+		    : i == 0 && !pl->kvm && !pl->tsc_khz)
 			continue;
-		*m = &machines[i];
+		pl->machine = &machines[i];
 		paths = vm_module_order(dep, bi, names, &missing);
 		if (!paths && missing != names[0])
 			break;	/* a module every machine needs */
@@ -622,9 +635,10 @@ static void add_skeleton(struct cpio *c, const char *busybox)
 	cpio_add_symlink(c, "bin/sh", "busybox");
 }
 
-static int add_modules(struct cpio *c, const char *krel, const struct machine **m)
+static int add_modules(struct cpio *c, struct plan *pl)
 {
-	char **paths = guest_module_paths(krel, m);
+	const char *krel = pl->krel;
+	char **paths = guest_module_paths(pl);
 	char *list = NULL;
 	int rc = paths ? 0 : -1;
 
@@ -647,8 +661,8 @@ static int add_modules(struct cpio *c, const char *krel, const struct machine **
 }
 
 /* Writes the guest's initramfs into fd.  Errors are reported. */
-static int build_initramfs(int fd, const char *krel, char *const argv[],
-			   const char *cwd, const struct machine **m)
+static int build_initramfs(int fd, struct plan *pl, char *const argv[],
+			   const char *cwd)
 {
 	const char *busybox = find_busybox();
 	char *tpath = template_path(), *init = NULL, *job = NULL, *path = NULL;
@@ -674,7 +688,7 @@ static int build_initramfs(int fd, const char *krel, char *const argv[],
 		vm_error("cannot add %s to the initramfs: %s", busybox, strerror(c.error));
 		goto out;
 	}
-	if (add_modules(&c, krel, m))
+	if (add_modules(&c, pl))
 		goto out;
 	cpio_add_file(&c, "init", 0755, init, init_len);
 	cpio_add_file(&c, "job", 0644, job, strlen(job));
@@ -927,7 +941,7 @@ struct vm_run {
 	int started, have_rc, rc, nsig, said_bye;
 	int broken[2];			/* our fd 1 / 2 gave EPIPE */
 	unsigned long long want[2], got[2];
-	double t0, t_built, t_start;
+	double t0, t_start;
 };
 
 static int sig_wfd = -1;
@@ -997,6 +1011,77 @@ static int kvm_usable(void)
 	return fd >= 0;
 }
 
+static double mono_raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * Under TCG the guest's TSC is the host's (QEMU reads the host's counter),
+ * so its rate can be measured here, in 10 ms, and handed to the guest: a
+ * guest calibrating it itself against the PIT under TCG is slow, and on a
+ * loaded host fails outright on microvm (no HPET or PM timer to fall back
+ * on), leaving the boot hung.  Returns kHz, 0 if unknown or not constant.
+ */
+static long host_tsc_khz(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	char *cpu = slurp("/proc/cpuinfo", NULL);
+	int constant = cpu && strstr(cpu, " constant_tsc") && strstr(cpu, " nonstop_tsc");
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	double t0, t1;
+	unsigned long long c0, c1;
+
+	free(cpu);
+	if (!constant)
+		return 0;
+	t0 = mono_raw_ns();
+	c0 = __builtin_ia32_rdtsc();
+	while (nanosleep(&pause, &pause) && errno == EINTR)
+		;
+	t1 = mono_raw_ns();
+	c1 = __builtin_ia32_rdtsc();
+	return t1 > t0 ? (long)((c1 - c0) / (t1 - t0) * 1e6) : 0;
+#else
+	return 0;
+#endif
+}
+
+/* CONFIG_HZ of the guest kernel (for lpj=), 250 if unknown. */
+static int kernel_hz(const char *krel)
+{
+	char *path = vm_asprintf("/boot/config-%s", krel);
+	char *cfg = slurp(path, NULL), *p = cfg ? strstr(cfg, "\nCONFIG_HZ=") : NULL;
+	int hz = p ? atoi(p + 11) : 0;
+
+	free(path);
+	free(cfg);
+	return hz > 0 ? hz : 250;
+}
+
+/* The guest kernel's command line (malloc'd). */
+static char *kernel_args(const struct plan *pl)
+{
+	const char *extra = getenv("SONDE_VM_APPEND");	/* for debugging */
+	char *args = vm_strdup(kernel_cmdline), *clock;
+
+	if (!pl->kvm && pl->tsc_khz > 0) {
+		/* lpj= also spares every CPU the slow delay-loop calibration */
+		clock = vm_asprintf(" tsc_early_khz=%ld tsc=reliable lpj=%ld",
+				    pl->tsc_khz, pl->tsc_khz * 1000 / pl->hz);
+		str_append(&args, clock, strlen(clock));
+		free(clock);
+	}
+	if (extra && *extra) {
+		str_append(&args, " ", 1);
+		str_append(&args, extra, strlen(extra));
+	}
+	return args;
+}
+
 static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
@@ -1011,12 +1096,12 @@ static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
 	strv_push(v, n, s);
 }
 
-static char **qemu_argv(const struct vm_options *o, const struct machine *m,
+static char **qemu_argv(const struct vm_options *o, const struct plan *pl,
 			const char *qemu, const char *kernel)
 {
 	static const char *const ports[] = { "con", "out", "err", "ctl" };
-	const char *append = getenv("SONDE_VM_APPEND");	/* for debugging */
-	int kvm = kvm_usable();
+	const struct machine *m = pl->machine;
+	int kvm = pl->kvm;
 	char **v = NULL;
 	size_t n = 0;
 
@@ -1041,7 +1126,7 @@ static char **qemu_argv(const struct vm_options *o, const struct machine *m,
 	push_fmt(&v, &n, "-initrd");
 	push_fmt(&v, &n, "/proc/self/fd/%d", 3 + FD_INITRD);
 	push_fmt(&v, &n, "-append");
-	push_fmt(&v, &n, "%s%s%s", kernel_cmdline, append ? " " : "", append ? append : "");
+	strv_push(&v, &n, kernel_args(pl));
 	for (int i = 0; i < 4; i++) {
 		push_fmt(&v, &n, "-chardev");
 		push_fmt(&v, &n, "socket,id=%s,fd=%d", ports[i], 3 + FD_CON + i);
@@ -1491,7 +1576,8 @@ static int start_vm(struct vm_run *r, const char *krel, char *const argv[],
 {
 	char *kernel = vm_asprintf("/boot/vmlinuz-%s", krel);
 	char *qemu = NULL, **qargv = NULL, *image = NULL;
-	const struct machine *m = NULL;
+	struct plan pl = { .krel = krel, .kvm = kvm_usable(), .hz = kernel_hz(krel) };
+	double t;
 	int rc = -1;
 
 	if (access(kernel, R_OK)) {
@@ -1507,15 +1593,17 @@ static int start_vm(struct vm_run *r, const char *krel, char *const argv[],
 		vm_error("memfd_create: %s", strerror(errno));
 		goto out;
 	}
-	if (build_initramfs(r->initrd, krel, argv, cwd, &m) || make_channels(r))
+	if (!pl.kvm)
+		pl.tsc_khz = host_tsc_khz();
+	t = now_s();
+	if (build_initramfs(r->initrd, &pl, argv, cwd) || make_channels(r))
 		goto out;
-	r->t_built = now_s();
+	t = now_s() - t;
 	image = boot_image(krel, r->o->verbose);
-	qargv = qemu_argv(r->o, m, qemu, image);
+	qargv = qemu_argv(r->o, &pl, qemu, image);
 	if (r->o->verbose) {
 		fprintf(stderr, "sonde: vm: initramfs of %lld KiB built in %.1f ms\n",
-			(long long)lseek(r->initrd, 0, SEEK_END) / 1024,
-			(r->t_built - r->t0) * 1000);
+			(long long)lseek(r->initrd, 0, SEEK_END) / 1024, t * 1000);
 		print_argv(qargv);
 	}
 	rc = spawn_qemu(r, qargv);

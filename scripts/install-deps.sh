@@ -1,10 +1,11 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian packages sonde needs, if missing.
-# Build: gcc make flex bison; unit tests: libcunit1-dev; BTF: libbpf-dev;
+# Build: gcc make flex bison; unit tests: libcunit1-dev; fuzzing (make
+# fuzz-check): clang libclang-rt-14-dev (libFuzzer, sanitizers); BTF: libbpf-dev;
 # the VM target: qemu-system-x86, busybox-static, a kernel image and its
 # headers (linux-image-amd64 + linux-headers-amd64), kmod.
 set -e
-packages="gcc make flex bison libcunit1-dev libbpf-dev libelf-dev bc kmod cpio \
+packages="gcc make flex bison libcunit1-dev clang libclang-rt-14-dev libbpf-dev libelf-dev bc kmod cpio \
 qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64"
 missing=""
 for p in $packages; do

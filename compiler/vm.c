@@ -4,9 +4,11 @@
  * One vm_run() is three steps:
  *   1. build_initramfs(): a newc cpio in a memfd (no file on disk) with
  *      busybox, /init, /job, /modules and the module files;
- *   2. spawn_qemu(): QEMU in its own session with PDEATHSIG=SIGKILL, the
- *      memfd as -initrd /proc/self/fd/3 and four socketpairs as chardevs
- *      (fd 4 console ttyS0, 5 sonde.out, 6 sonde.err, 7 sonde.ctl);
+ *   2. spawn_qemu(): QEMU (microvm, else pc) in its own session with
+ *      PDEATHSIG=SIGKILL, booting the cached uncompressed vmlinux
+ *      (boot_image()), the memfd as -initrd /proc/self/fd/3 and four
+ *      socketpairs as chardevs (fd 4 console ttyS0, 5 sonde.out,
+ *      6 sonde.err, 7 sonde.ctl);
  *   3. event_loop(): poll() copies out/err to our fds 1/2, keeps the last
  *      32 KiB of the console, parses control lines, forwards SIGINT and
  *      SIGTERM (caught through a self-pipe) and enforces the time limits.
@@ -1647,9 +1649,13 @@ int vm_run(const struct vm_options *o, char *const argv[], const char *cwd)
 	catch_signals(&saved);
 	if (start_vm(r, krel, argv, cwd) == 0)
 		rc = event_loop(r);
-	if (o->verbose)
+	if (o->verbose) {
+		if (rc >= 0)
+			print_tail("sonde: vm: qemu said:", r->qmsg, r->qmsg_len,
+				   CONSOLE_LINES);
 		fprintf(stderr, "sonde: vm: done after %.3f s, status %d\n",
 			now_s() - r->t0, rc);
+	}
 	run_cleanup(r);
 	restore_signals(&saved);
 	sig_wfd = -1;

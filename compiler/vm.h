@@ -10,8 +10,10 @@
  * stdout and stderr byte for byte, sonde.ctl carries one-line messages
  * both ways (start, exit status and byte counts from the guest; signals
  * and "bye" to it).  The guest mounts the host's / read-only over 9p and
- * chroots into it, so every host path is valid inside.  Nothing is
- * written to the host file system; QEMU dies with us (PDEATHSIG).
+ * chroots into it, so every host path is valid inside.  The only file
+ * written on the host is a per-kernel cache of the uncompressed vmlinux
+ * (~/.cache/sonde); QEMU dies with us (PDEATHSIG).  One vm_run() at a
+ * time per process (the signal forwarding uses process-wide handlers).
  * See docs/vm.md.
  */
 #ifndef SONDE_VM_H

@@ -109,6 +109,7 @@ struct Expr {
 	ExprKind kind;
 	SrcLoc loc;
 	Type type;            /* set by the type pass */
+	bool reported;        /* the type pass reported an error here (one per node) */
 	int op;               /* operator, see ExprKind */
 	bool postfix;         /* EX_INCDEC */
 	bool quoted;          /* EX_ARG: @N */

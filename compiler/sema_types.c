@@ -18,32 +18,54 @@ static bool report;    /* final round: report conflicts */
 static Function *cur_fn;
 static Handler *cur_handler;
 
+/* "a long", "a string", "a statistic": types as nouns, for messages. */
+static const char *a_type(Type t)
+{
+	switch (t) {
+	case TY_LONG: return "a long";
+	case TY_STRING: return "a string";
+	case TY_STATS: return "a statistic";
+	default: return "of unknown type";
+	}
+}
+
 /*
  * Records that *slot has type t (learnt at loc), or reports a conflict
- * with a note at *origin, where the slot got its type first.
+ * with a note at *origin, where the slot got its type first.  Returns
+ * true when it reported.
  */
-static void unify(Type *slot, SrcLoc *origin, Type t, SrcLoc loc, const char *what,
+static bool unify(Type *slot, SrcLoc *origin, Type t, SrcLoc loc, const char *what,
 		  const char *name)
 {
 	if (t == TY_UNKNOWN)
-		return;
+		return false;
 	if (*slot == TY_UNKNOWN) {
 		*slot = t;
 		*origin = loc;
 		changed = true;
 	} else if (*slot != t && report) {
-		diag_error(loc, "type mismatch: %s '%s' is a %s, used here as a %s",
-			   what, name, type_name(*slot), type_name(t));
+		diag_error(loc, "type mismatch: %s '%s' is %s, used here as %s",
+			   what, name, a_type(*slot), a_type(t));
 		if (origin->file)
-			diag_note(*origin, "%s '%s' became a %s here", what, name, type_name(*slot));
+			diag_note(*origin, "%s '%s' became %s here", what, name, a_type(*slot));
+		return true;
 	}
+	return false;
 }
 
-static void want(Expr *e, Type got, Type wanted, const char *context)
+/* Reports (once per node) that e is not of the wanted type; true if so. */
+static bool want_hint(Expr *e, Type got, Type wanted, const char *context, const char *hint)
 {
-	if (report && got != TY_UNKNOWN && wanted != TY_UNKNOWN && got != wanted)
-		diag_error(e->loc, "%s must be a %s, not a %s", context,
-			   type_name(wanted), type_name(got));
+	if (!report || e->reported || got == TY_UNKNOWN || wanted == TY_UNKNOWN || got == wanted)
+		return false;
+	diag_error(e->loc, "%s must be %s, not %s%s", context, a_type(wanted), a_type(got), hint);
+	e->reported = true;
+	return true;
+}
+
+static bool want(Expr *e, Type got, Type wanted, const char *context)
+{
+	return want_hint(e, got, wanted, context, "");
 }
 
 static Type expr(Expr *e, Type hint);
@@ -162,38 +184,49 @@ static Type call_function(Expr *e, Type hint)
 		Type t = expr(a, p->type);
 		if (f->embedded && p->type == TY_UNKNOWN)
 			p->type = TY_LONG;
-		unify(&p->type, &p->type_loc, t, a->loc, "parameter", p->name);
+		if (!a->reported && unify(&p->type, &p->type_loc, t, a->loc, "parameter", p->name))
+			a->reported = true;
 	}
 	if (f->embedded && f->ret == TY_UNKNOWN)
 		f->ret = f->declared ? f->declared : TY_LONG;
-	unify(&f->ret, &f->ret_loc, hint, e->loc, "return value of", f->name);
+	if (unify(&f->ret, &f->ret_loc, hint, e->loc, "return value of", f->name))
+		e->reported = true;
 	return f->ret;
 }
 
 static Type compare(Expr *e)
 {
 	Type l = expr(e->lhs, TY_UNKNOWN);
-	Type r = expr(e->rhs, l);
+	Type r = expr(e->rhs, report ? TY_UNKNOWN : l);   /* hints infer; they don't report */
 	if (l == TY_UNKNOWN && r != TY_UNKNOWN && !report)
 		l = expr(e->lhs, r);
-	if (report && l != TY_UNKNOWN && r != TY_UNKNOWN && l != r)
-		diag_error(e->loc, "cannot compare a %s with a %s", type_name(l), type_name(r));
+	if (report && l != TY_UNKNOWN && r != TY_UNKNOWN && l != r && !e->lhs->reported &&
+	    !e->rhs->reported)
+		diag_error(e->loc, "cannot compare %s with %s", a_type(l), a_type(r));
 	return TY_LONG;
 }
 
 static Type binary(Expr *e)
 {
 	switch (e->op) {
-	case '.':
-		want(e->lhs, expr(e->lhs, TY_STRING), TY_STRING, "an operand of '.'");
-		want(e->rhs, expr(e->rhs, TY_STRING), TY_STRING, "an operand of '.'");
+	case '.': {
+		const char *hint = " (convert a number with sprint())";
+		Type l = expr(e->lhs, TY_STRING), r = expr(e->rhs, TY_STRING);
+		if (!want_hint(e->lhs, l, TY_STRING, "an operand of '.'", hint))
+			want_hint(e->rhs, r, TY_STRING, "an operand of '.'", hint);
 		return TY_STRING;
+	}
 	case '<': case '>': case OP_LE: case OP_GE: case OP_EQ: case OP_NE:
 		return compare(e);
-	default:
-		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "an arithmetic operand");
-		want(e->rhs, expr(e->rhs, TY_LONG), TY_LONG, "an arithmetic operand");
+	default: {
+		const char *what = e->op == OP_AND || e->op == OP_OR
+			? xasprintf("an operand of '%s'", ast_op_name(e->op)) : "an arithmetic operand";
+		const char *hint = e->op == '+' ? " (use '.' to join strings)" : "";
+		Type l = expr(e->lhs, TY_LONG), r = expr(e->rhs, TY_LONG);
+		if (!want_hint(e->lhs, l, TY_LONG, what, l == TY_STRING ? hint : ""))
+			want_hint(e->rhs, r, TY_LONG, what, r == TY_STRING ? hint : "");
 		return TY_LONG;
+	}
 	}
 }
 
@@ -218,22 +251,26 @@ static Type assign(Expr *e)
 	}
 	if (e->op == '=') {
 		Type l = expr(e->lhs, TY_UNKNOWN);
-		Type r = expr(e->rhs, l);
-		if (l == TY_UNKNOWN && !report)   /* (the report round must not repeat) */
+		Type r = expr(e->rhs, report ? TY_UNKNOWN : l);   /* hints infer; they don't report */
+		if (l == TY_UNKNOWN && !report)
 			l = expr(e->lhs, r);
-		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN)
-		{
-			diag_error(e->loc, "cannot assign a %s to '%s', which is a %s", type_name(r),
-				   e->lhs->name ? e->lhs->name : "this", type_name(l));
+		if (e->lhs->sym)
+			e->lhs->sym->written = true;
+		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN && !e->rhs->reported &&
+		    !e->lhs->reported) {
+			diag_error(e->loc, "cannot assign %s to '%s', which is %s", a_type(r),
+				   e->lhs->name ? e->lhs->name : "this", a_type(l));
 			if (e->lhs->sym && e->lhs->sym->type_loc.file)
-				diag_note(e->lhs->sym->type_loc, "'%s' became a %s here",
-					  e->lhs->name, type_name(l));
+				diag_note(e->lhs->sym->type_loc, "'%s' became %s here",
+					  e->lhs->name, a_type(l));
 		}
 		return l;
 	}
 	Type t = e->op == '.' ? TY_STRING : TY_LONG;
-	want(e->lhs, expr(e->lhs, t), t, "the target of this assignment");
-	want(e->rhs, expr(e->rhs, t), t, "the value of this assignment");
+	const char *hint = e->op == '+' ? " (use '.=' to append to a string)" : "";
+	Type l = expr(e->lhs, t);
+	if (!want_hint(e->lhs, l, t, "the target of this assignment", l == TY_STRING ? hint : ""))
+		want(e->rhs, expr(e->rhs, t), t, "the value of this assignment");
 	return t;
 }
 
@@ -257,12 +294,20 @@ static Type target(Expr *e)
 	return TY_LONG;
 }
 
-/* A statistic is only read through @count(x)...; its plain value is not. */
-static void stats_read(Expr *e)
+/* A statistic is only read through @count(x)...; its plain value is not.
+ * Returns true (after reporting, in the report round) for a statistic. */
+static bool stats_read(Expr *e)
 {
-	if (report && e->sym->type == TY_STATS)
+	if (e->sym->type != TY_STATS)
+		return false;
+	if (report && !e->reported) {
 		diag_error(e->loc, "'%s' is a statistic: read it with @count(%s), @sum(%s), "
 			   "@avg(%s)...", e->name, e->name, e->name, e->name);
+		if (e->sym->type_loc.file)
+			diag_note(e->sym->type_loc, "'%s' became a statistic here", e->name);
+		e->reported = true;
+	}
+	return true;
 }
 
 /* The operand of @count(x) ... must be a statistic. */
@@ -300,15 +345,19 @@ static Type expr_kind(Expr *e, Type hint)
 			return TY_UNKNOWN;
 		}
 		set_arity(e->sym, 0, e->loc);
-		unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "variable", e->name);
-		stats_read(e);
+		if (stats_read(e))
+			return TY_UNKNOWN;
+		if (unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "variable", e->name))
+			e->reported = true;
 		return e->sym->type;
 	case EX_INDEX:
 		if (!e->sym)
 			return TY_UNKNOWN;
 		keys(e->sym, e->args, e->loc);
-		unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "array", e->name);
-		stats_read(e);
+		if (stats_read(e))
+			return TY_UNKNOWN;
+		if (unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "array", e->name))
+			e->reported = true;
 		return e->sym->type;
 	case EX_IN:
 		if (e->sym)

@@ -575,7 +575,8 @@ static void test_locations(void)
 		pipeline_analyze(&s);
 	cap_end();
 	CU_ASSERT_STRING_EQUAL(diag_text,
-		"t.stp:1:14: error: an arithmetic operand must be a long, not a string\n"
+		"t.stp:1:14: error: an arithmetic operand must be a long, not a string "
+		"(use '.' to join strings)\n"
 		" 1 | @define s %( \"str\" %)\n"
 		"   |              ^~~~~\n"
 		"t.stp:2:25: note: in expansion of macro '@s'\n"

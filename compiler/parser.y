@@ -152,6 +152,18 @@ static SrcLoc mkloc(ParseState *ps, SONDE_YYLTYPE l)
 }
 #define LOC(l) mkloc(ps, (l))
 
+/* The N of `global a[N]`: positive, and small enough to preallocate. */
+#define MAX_ARRAY_SIZE (1 << 24)
+static int64_t array_size(const char *name, int64_t n, SrcLoc loc)
+{
+	if (n <= 0)
+		diag_error(loc, "the size of array '%s' must be positive", name);
+	else if (n > MAX_ARRAY_SIZE)
+		diag_error(loc, "the size of array '%s' is too large (the limit is %d)", name,
+			   MAX_ARRAY_SIZE);
+	return n;
+}
+
 /* Reports an error found while parsing (not a syntax error proper). */
 static void parse_error(ParseState *ps, SONDE_YYLTYPE l, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -335,13 +347,13 @@ global_list:
 global_item:
 	  IDENT                           { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$)); }
 	| IDENT '[' NUMBER ']'            { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
-	                                    $$->max_entries = $3; }
+	                                    $$->max_entries = array_size($1, $3, LOC(@3)); }
 	| IDENT '%'                       { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
 	                                    $$->wrap = true; }
 	| IDENT '%' '[' NUMBER ']'        { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
-	                                    $$->wrap = true; $$->max_entries = $4; }
+	                                    $$->wrap = true; $$->max_entries = array_size($1, $4, LOC(@4)); }
 	| IDENT '[' NUMBER ']' '%'        { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
-	                                    $$->wrap = true; $$->max_entries = $3; }
+	                                    $$->wrap = true; $$->max_entries = array_size($1, $3, LOC(@3)); }
 	| IDENT '=' literal               { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
 	                                    $$->init = $3; }
 	;

@@ -23,6 +23,7 @@
 #include "diag.h"
 #include "kbuild.h"
 #include "parse.h"
+#include "preprocess.h"
 #include "session.h"
 #include "util.h"
 #include "vm.h"
@@ -439,6 +440,7 @@ static int list_library(void)
 {
 	Script lib = { 0 };
 
+	tapsets_load_macros();
 	lib.user = parse_program(srcfile_from_text("<none>", ""), 0, NULL);
 	if (tapsets_load(&lib) < 0)
 		return 1;

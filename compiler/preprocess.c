@@ -32,7 +32,7 @@
 #include "util.h"
 
 #define PP_MAX_DEPTH   64          /* nested macro expansions */
-#define PP_MAX_TOKENS  (1L << 22)  /* tokens replayed from macros, per file */
+#define PP_MAX_TOKENS  (1L << 20)  /* tokens replayed from macros, per file */
 #define PP_MAX_CONDS   256         /* %( ... %) nested in live text */
 #define PP_MAX_PARENS  64          /* ( ) nested inside one condition */
 #define PP_MAX_PENDING 2           /* scanner tokens read too far (1 used) */
@@ -564,14 +564,14 @@ static void define_macro(PPState *pp)
 	register_macro(pp, m);
 }
 
-/* The outermost use site of the expansions in progress (or `here`). */
-static SrcLoc outermost_use(const PPState *pp, Loc here)
+/* The outermost expansion in progress, NULL if none. */
+static const Frame *outermost(const PPState *pp)
 {
-	SrcLoc where = src_loc(pp, here);
+	const Frame *out = NULL;
 	for (const Frame *f = pp->top; f; f = f->below)
 		if (f->kind == FR_MACRO)
-			where = f->exp->use;
-	return where;
+			out = f;
+	return out;
 }
 
 static void note_defined(const Macro *m)
@@ -736,15 +736,19 @@ static bool expand(PPState *pp, Token *t, unsigned long from)
 		return false;
 	}
 	if (pp->depth >= PP_MAX_DEPTH || pp->replayed > PP_MAX_TOKENS) {
-		SrcLoc where = outermost_use(pp, use);
+		/* reported at the outermost use, the one in the user's text; the
+		 * note names the macro that recursed, or the one that grew */
+		const Frame *out = outermost(pp);
+		SrcLoc where = out ? out->exp->use : src_loc(pp, use);
 		if (pp->depth >= PP_MAX_DEPTH) {
 			diag_error(where, "macro expansion too deep, recursive macro?");
+			note_defined(m);
 		} else {
 			diag_error(where, "macro expansion produces too many tokens "
 			           "(more than %ld), recursive macro?", PP_MAX_TOKENS);
+			note_defined(out ? out->macro : m);
 			pp->over_budget = true;
 		}
-		note_defined(m);
 		free_args(args, nargs);
 		abandon(pp);
 		make_error(t);

@@ -926,11 +926,11 @@ static void test_macro_use_errors(void)
 		"@define h %( @g @g @g @g @g @g @g @g %)\n"
 		"@h @h",
 		"t.stp:9:1: error: macro expansion produces too many tokens (more than "
-		"4194304), recursive macro?\n"
+		"1048576), recursive macro?\n"
 		" 9 | @h @h\n"
 		"   | ^~\n"
-		"t.stp:6:9: note: '@f' is defined here\n"
-		" 6 | @define f %( @e @e @e @e @e @e @e @e %)\n"
+		"t.stp:8:9: note: '@h' is defined here\n"
+		" 8 | @define h %( @g @g @g @g @g @g @g @g %)\n"
 		"   |         ^\n");
 }
 

@@ -88,6 +88,7 @@ static ConcretePoint *add_point(Expansion *x, const ProbePoint *pp, PointKind ki
 	cp->id = next_point_id++;
 	if (kind != PK_KRETPROBE)
 		cp->handler->is_return = false;
+	cp->handler->kinds |= 1u << kind;
 	AST_APPEND(S->points, cp);
 	S->npoints++;
 	return cp;

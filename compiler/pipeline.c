@@ -59,7 +59,14 @@ int pipeline_parse(Script *s, const SrcFile *file)
  * checks need types and the call graph. */
 int pipeline_analyze(Script *s)
 {
-	if (elaborate(s) < 0 || sema_resolve(s) < 0 || sema_types(s) < 0 || sema_checks(s) < 0)
+	if (elaborate(s) < 0)
+		return -1;
+	/* The analyses keep going after errors, so one run reports every
+	 * independent mistake; each skips what an earlier error left unknown. */
+	int rc = sema_resolve(s);
+	rc |= sema_types(s);
+	rc |= sema_checks(s);
+	if (rc < 0)
 		return -1;
 	/* after the checks: they (and their warnings) see the script as written */
 	if (!opt.unoptimized && fold_constants(s) < 0)

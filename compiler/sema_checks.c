@@ -91,6 +91,8 @@ static void use_stmt(unsigned char *use, const Stmt *s, bool *changed)
 		}
 		if (s->kind == ST_FOREACH && s->array)
 			note_use(use, s->array->sym, USE_READ);
+		if (s->kind == ST_TRY && s->catch_var)
+			note_use(use, s->catch_var->sym, USE_WRITE);
 		if (s->kind == ST_FOREACH) {
 			/* loop variables are bound by the loop: written, and used */
 			for (Expr *k = s->keys; k; k = k->next)
@@ -159,6 +161,8 @@ static void check_expr(Walk *w, const Expr *e)
 {
 	if (!e)
 		return;
+	if (e->kind == EX_EMBEDDED && !opt.guru && !e->loc.file->is_tapset)
+		diag_error(e->loc, "embedded C code needs guru mode (-g)");
 	check_modify(w, written_array(e), e->loc);
 	if (e->kind == EX_CALL && e->func) {
 		for (int i = 0; i < w->niter; i++)
@@ -221,7 +225,8 @@ static void check_stmt(Walk *w, const Stmt *s)
 static void warn_locals(Symbol *locals)
 {
 	for (Symbol *l = locals; l; l = l->next) {
-		if (l->kind != SYM_LOCAL)
+		/* locals of tapset code (alias prologues) are the library's business */
+		if (l->kind != SYM_LOCAL || (l->loc.file && l->loc.file->is_tapset))
 			continue;
 		if (l->written && !l->read)
 			diag_warning(l->loc, "local '%s' is assigned but never read", l->name);
@@ -270,6 +275,7 @@ int sema_checks(Script *s)
 	}
 	if (s->user->embedded && !opt.guru)
 		diag_error(s->user->embedded->loc, "embedded C code needs guru mode (-g)");
-	warn_unused(s);
+	if (diag_errors() == 0)   /* warnings would only bury the errors */
+		warn_unused(s);
 	return diag_errors() > errors ? -1 : 0;
 }

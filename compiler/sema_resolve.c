@@ -23,6 +23,7 @@ typedef struct Scope {
 	const SrcFile *file;   /* for private visibility */
 	Function *fn;          /* NULL in a probe handler */
 	Handler *handler;      /* NULL in a function */
+	bool globals_only;     /* a probe condition: no locals exist there */
 } Scope;
 
 static Script *S;
@@ -99,6 +100,11 @@ static Symbol *resolve_scalar(Scope *sc, const char *name, SrcLoc loc)
 	if ((sym = find_global(name, sc->file))) {
 		use_global(sym);
 		return sym;
+	}
+	if (sc->globals_only) {
+		diag_error(loc, "a probe condition can only use global variables; '%s' is not a global",
+			   name);
+		return NULL;
 	}
 	return new_local(sc, name, loc);
 }
@@ -349,7 +355,9 @@ int sema_resolve(Script *s)
 	check_duplicates();
 	for (Handler *h = s->handlers; h; h = h->next) {
 		Scope sc = { .locals = &h->locals, .file = h->loc.file, .handler = h };
+		sc.globals_only = true;
 		resolve_expr(&sc, h->cond);
+		sc.globals_only = false;
 		resolve_stmt_list(&sc, h->body);
 	}
 	return diag_errors() > errors ? -1 : 0;

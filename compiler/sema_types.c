@@ -70,6 +70,14 @@ static bool want(Expr *e, Type got, Type wanted, const char *context)
 
 static Type expr(Expr *e, Type hint);
 
+/* Assignments, ++/--, foreach and catch bind variables: the unknown-type
+ * report tells causes (read, never written) from consequences by this. */
+static void mark_written(Expr *e)
+{
+	if (e && e->sym)
+		e->sym->written = true;
+}
+
 /* A string as it would be written in the script, for messages. */
 static const char *escaped(const char *s)
 {
@@ -164,8 +172,8 @@ static Type call_builtin(Expr *e, Type hint)
 	case BI_ERROR:
 		want(a, expr(a, TY_STRING), TY_STRING, "the message");
 		break;
-	case BI_RETURNVAL:
-		if (report && !(cur_handler && cur_handler->is_return))
+	case BI_RETURNVAL:   /* (a function may be called from .return probes only) */
+		if (report && cur_handler && !cur_handler->is_return)
 			diag_error(e->loc, "returnval() is only valid in a .return probe");
 		break;
 	default:
@@ -249,13 +257,15 @@ static Type assign(Expr *e)
 		want(e->rhs, expr(e->rhs, TY_LONG), TY_LONG, "the value given to '<<<'");
 		return TY_UNKNOWN;   /* `<<<` has no value */
 	}
+	if (report && e->lhs->kind == EX_TARGET && !opt.guru)
+		diag_error(e->lhs->loc, "writing to target variable '$%s' needs guru mode (-g)",
+			   e->lhs->name);
 	if (e->op == '=') {
 		Type l = expr(e->lhs, TY_UNKNOWN);
 		Type r = expr(e->rhs, report ? TY_UNKNOWN : l);   /* hints infer; they don't report */
 		if (l == TY_UNKNOWN && !report)
 			l = expr(e->lhs, r);
-		if (e->lhs->sym)
-			e->lhs->sym->written = true;
+		mark_written(e->lhs);
 		if (report && l != r && l != TY_UNKNOWN && r != TY_UNKNOWN && !e->rhs->reported &&
 		    !e->lhs->reported) {
 			diag_error(e->loc, "cannot assign %s to '%s', which is %s", a_type(r),
@@ -266,6 +276,7 @@ static Type assign(Expr *e)
 		}
 		return l;
 	}
+	mark_written(e->lhs);
 	Type t = e->op == '.' ? TY_STRING : TY_LONG;
 	const char *hint = e->op == '+' ? " (use '.=' to append to a string)" : "";
 	Type l = expr(e->lhs, t);
@@ -287,8 +298,23 @@ static Type target(Expr *e)
 	for (TargetComp *tc = e->chain; tc; tc = tc->next)
 		if (tc->index)
 			want(tc->index, expr(tc->index, TY_LONG), TY_LONG, "an array index");
-	if (ret && report && !(cur_handler && cur_handler->is_return))
+	if (report && cur_fn) {
+		diag_error(e->loc, "target variable '$%s' can only be used in a probe body, not in "
+			   "a function (pass it as an argument)", e->name);
+	} else if (report && cur_handler &&
+		   (cur_handler->kinds & ~(1u << PK_KPROBE | 1u << PK_KRETPROBE))) {
+		static const char *const kind_words[] = {
+			[PK_BEGIN] = "begin", [PK_END] = "end", [PK_ERROR] = "error",
+			[PK_TIMER] = "timer",
+		};
+		PointKind k = PK_BEGIN;
+		while (!(cur_handler->kinds & (1u << k)) || k == PK_KPROBE || k == PK_KRETPROBE)
+			k++;
+		diag_error(e->loc, "target variables like '$%s' are not available in a %s probe",
+			   e->name, kind_words[k]);
+	} else if (ret && report && !(cur_handler && cur_handler->is_return)) {
 		diag_error(e->loc, "$return is only valid in a .return probe");
+	}
 	if (e->pretty || e->name[0] == '$')
 		return TY_STRING;
 	return TY_LONG;
@@ -308,6 +334,56 @@ static bool stats_read(Expr *e)
 		e->reported = true;
 	}
 	return true;
+}
+
+/* Can target variables exist here (only in kprobe/kretprobe handlers)? */
+static bool kernel_context(void)
+{
+	return !cur_fn && cur_handler &&
+	       !(cur_handler->kinds & ~(1u << PK_KPROBE | 1u << PK_KRETPROBE));
+}
+
+/* Does e name a target variable ($x, @cast, @var, @entry of one)? */
+static bool names_target(const Expr *e)
+{
+	return e && (e->kind == EX_TARGET || e->kind == EX_CAST || e->kind == EX_ATVAR ||
+		     (e->kind == EX_ENTRY && names_target(e->lhs)));
+}
+
+/* A literal number, possibly negated: its value in *v. */
+static bool literal_number(const Expr *e, int64_t *v)
+{
+	if (e->kind == EX_NUMBER) {
+		*v = e->num;
+		return true;
+	}
+	if (e->kind == EX_UNARY && e->op == '-' && e->lhs->kind == EX_NUMBER) {
+		*v = -e->lhs->num;
+		return true;
+	}
+	return false;
+}
+
+/* @hist_linear(x, low, high, width): fixed buckets, known at compile time. */
+static void check_hist_linear(const Expr *e)
+{
+	int64_t v[3];
+	int i = 0;
+
+	for (const Expr *a = e->args; a && i < 3; a = a->next, i++) {
+		if (!literal_number(a, &v[i])) {
+			diag_error(a->loc, "the bounds and the bucket width of @hist_linear must be "
+				   "literal numbers");
+			return;
+		}
+	}
+	if (i < 3)
+		return;   /* (the parser reported the missing arguments) */
+	if (v[1] <= v[0])
+		diag_error(e->loc, "the high bound of @hist_linear (%lld) must be greater than its "
+			   "low bound (%lld)", (long long)v[1], (long long)v[0]);
+	else if (v[2] <= 0)
+		diag_error(e->args->next->next->loc, "the bucket width of @hist_linear must be positive");
 }
 
 /* The operand of @count(x) ... must be a statistic. */
@@ -374,6 +450,12 @@ static Type expr_kind(Expr *e, Type hint)
 		return binary(e);
 	case EX_TERNARY: {
 		want(e->cond, expr(e->cond, TY_LONG), TY_LONG, "a condition");
+		if (e->cond->kind == EX_NUMBER && !opt.unoptimized) {   /* e.g. @defined(...) ? */
+			Expr *live = e->cond->num ? e->lhs : e->rhs, *next = e->next;
+			*e = *live;
+			e->next = next;
+			return expr(e, hint);
+		}
 		Type l = expr(e->lhs, hint);
 		Type r = expr(e->rhs, l != TY_UNKNOWN ? l : hint);
 		if (l == TY_UNKNOWN && !report)
@@ -386,6 +468,7 @@ static Type expr_kind(Expr *e, Type hint)
 	case EX_ASSIGN:
 		return assign(e);
 	case EX_INCDEC:
+		mark_written(e->lhs);
 		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "the operand of ++/--");
 		return TY_LONG;
 	case EX_REGEX:
@@ -403,6 +486,8 @@ static Type expr_kind(Expr *e, Type hint)
 		stat_operand(e);
 		for (Expr *a = e->args; a; a = a->next)
 			want(a, expr(a, TY_LONG), TY_LONG, "a histogram parameter");
+		if (report && e->hist == HIST_LINEAR)
+			check_hist_linear(e);
 		return TY_STATS;   /* printable only */
 	case EX_CAST:
 	case EX_ATVAR:
@@ -412,6 +497,14 @@ static Type expr_kind(Expr *e, Type hint)
 				expr(tc->index, TY_LONG);
 		return e->pretty ? TY_STRING : TY_LONG;
 	case EX_DEFINED:
+		/* Where no target variable can exist (begin, timer, end probes,
+		 * functions), @defined($x) is 0 now and its branch is dropped. */
+		if (!kernel_context() && names_target(e->lhs)) {
+			e->kind = EX_NUMBER;
+			e->num = 0;
+			e->lhs = NULL;
+			return TY_LONG;
+		}
 		expr(e->lhs, TY_UNKNOWN);
 		return TY_LONG;
 	case EX_ENTRY:
@@ -457,6 +550,9 @@ static void foreach(Stmt *s)
 		return;
 	}
 	set_arity(arr, n, s->loc);
+	for (Expr *k = s->keys; k; k = k->next)
+		mark_written(k);
+	mark_written(s->value);
 	for (Expr *k = s->keys; k; k = k->next, i++) {
 		Type t = expr(k, arr->key_types[i]);
 		unify(&arr->key_types[i], &arr->key_locs[i], t, k->loc, "key of array", arr->name);
@@ -497,6 +593,11 @@ static void stmt(Stmt *s)
 		expr(s->step, TY_UNKNOWN);
 		if (s->cond)
 			want(s->cond, expr(s->cond, TY_LONG), TY_LONG, "a condition");
+		/* a branch that a decided @defined() rules out is not typed */
+		if (s->kind == ST_IF && s->cond && s->cond->kind == EX_NUMBER && !opt.unoptimized) {
+			stmt(s->cond->num ? s->then : s->els);
+			break;
+		}
 		stmt(s->then);
 		stmt(s->els);
 		stmt(s->body);
@@ -512,8 +613,10 @@ static void stmt(Stmt *s)
 		break;
 	case ST_TRY:
 		stmt(s->body);
-		if (s->catch_var)
+		if (s->catch_var) {
+			mark_written(s->catch_var);
 			expr(s->catch_var, TY_STRING);
+		}
 		stmt(s->handler);
 		break;
 	default:
@@ -541,17 +644,47 @@ static void round_all(Script *s)
 	cur_handler = NULL;
 }
 
-static void check_resolved(Symbol *list, const char *what)
+/*
+ * Reports variables whose type stayed unknown.  A variable assigned from an
+ * unknown one is a consequence; the causes are the ones never written
+ * (read only), so when there are any, only they are reported.
+ */
+typedef struct Unknown {
+	Symbol *sym;
+	const char *what;
+} Unknown;
+
+static Unknown *unknowns;
+static int nunknowns;
+
+static void collect_unknown(Symbol *sym, const char *what)
 {
-	for (Symbol *sym = list; sym; sym = sym->next) {
-		if (sym->type == TY_UNKNOWN)
-			diag_error(sym->loc, "cannot tell the type of %s '%s': nothing assigns "
-				   "it a number or a string", what, sym->name);
-		for (int i = 0; i < sym->arity; i++)
-			if (sym->key_types[i] == TY_UNKNOWN)
-				diag_error(sym->loc, "cannot tell the type of key %d of array '%s'",
-					   i + 1, sym->name);
+	if (sym->type != TY_UNKNOWN)
+		return;
+	unknowns = xrealloc(unknowns, (nunknowns + 1) * sizeof(*unknowns));
+	unknowns[nunknowns++] = (Unknown){ sym, what };
+}
+
+static void collect_list(Symbol *list, const char *what)
+{
+	for (Symbol *sym = list; sym; sym = sym->next)
+		collect_unknown(sym, what);
+}
+
+static void report_unknowns(void)
+{
+	bool causes = false;
+
+	for (int i = 0; i < nunknowns; i++)
+		causes |= !unknowns[i].sym->written && unknowns[i].sym->kind != SYM_PARAM;
+	for (int i = 0; i < nunknowns; i++) {
+		Symbol *sym = unknowns[i].sym;
+		if (causes && (sym->written || sym->kind == SYM_PARAM))
+			continue;
+		diag_error(sym->loc, "cannot tell the type of %s '%s': nothing assigns it a number "
+			   "or a string", unknowns[i].what, sym->name);
 	}
+	nunknowns = 0;
 }
 
 int sema_types(Script *s)
@@ -579,17 +712,22 @@ int sema_types(Script *s)
 		Symbol *g = s->globals[i];
 		if (g->arity < 0)
 			g->arity = 0;
-		Symbol one = *g;
-		one.next = NULL;
-		check_resolved(&one, g->arity ? "array" : "global");
+		collect_unknown(g, g->arity ? "array" : "global");
+		for (int k = 0; k < g->arity && g->type != TY_UNKNOWN; k++)
+			if (g->key_types[k] == TY_UNKNOWN)
+				diag_error(g->loc, "cannot tell the type of key %d of array '%s'",
+					   k + 1, g->name);
 	}
 	for (Handler *h = s->handlers; h; h = h->next)
-		check_resolved(h->locals, "local");
+		collect_list(h->locals, "local");
 	for (int i = 0; i < s->nfunctions; i++) {
 		Function *f = s->functions[i];
 		if (f->ret == TY_UNKNOWN)
 			f->ret = TY_LONG;     /* returns no value: callers get 0 */
-		check_resolved(f->locals, "local");
+		collect_list(f->locals, "local");
 	}
+	if (diag_errors() == 0)
+		report_unknowns();
+	nunknowns = 0;
 	return diag_errors() > errors ? -1 : 0;
 }

@@ -95,6 +95,8 @@ static void test_point_errors(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:7: error: unknown probe point 'nosuch.point'"));
 	CU_ASSERT_EQUAL(analyze("probe nosuch.point ?, begin { }", &s), 0);  /* optional */
 	CU_ASSERT_NOT_EQUAL(analyze("probe begin { print($return) }", &s), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "target variables like '$return' are not available in a begin probe"));
+	CU_ASSERT_NOT_EQUAL(analyze("probe kernel.function(\"f\") { print($return) }", &s), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "only valid in a .return probe"));
 }
 

@@ -397,8 +397,12 @@ static char *expr(Gen *g, Expr *e)
 	case EX_ASSIGN:
 		if (e->op == OP_AGG)
 			return unsupported(e, "statistics ('<<<')");
+		if (!e->lhs->sym)   /* $var, @cast(...), @var(...): no variable */
+			return unsupported(e->lhs, "writing to a target variable");
 		return e->lhs->kind == EX_INDEX ? assign_element(g, e) : assign_scalar(g, e);
 	case EX_INCDEC:
+		if (!e->lhs->sym)
+			return unsupported(e->lhs, "writing to a target variable");
 		return incdec(g, e);
 	case EX_TARGET:
 		if (strcmp(e->name, "return") == 0 && !e->chain && !e->pretty)

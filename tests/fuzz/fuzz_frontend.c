@@ -6,8 +6,10 @@
  * elaborate, resolve, type, check, list (-p2) and generate C (-p3).  Every
  * diagnostic goes to /dev/null; only crashes, sanitizer reports, leaks,
  * hangs and memory blow-ups count (FUZZ_DIAG=1 in the environment shows
- * the diagnostics when reproducing a finding).  An input with a NUL byte is cut there,
- * as `sonde -e` would see it.
+ * the diagnostics when reproducing a finding).  An input with a NUL byte
+ * is cut there, as `sonde -e` would see it.  An input that starts with
+ * "#-g" runs in guru mode, like `sonde -g` (embedded C, writing target
+ * variables).
  *
  * Memory.  The translator never frees (it is a short-lived process), so a
  * fuzzer running it millions of times would exhaust memory.  The harness
@@ -216,6 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
+	opt.guru = size >= 3 && memcmp(data, "#-g", 3) == 0;
 	diag_reset();
 	SrcFile *file = srcfile_from_text("fuzz.stp", text);
 	if (pipeline_parse(&s, file) == 0) {

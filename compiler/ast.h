@@ -187,6 +187,7 @@ struct Symbol {
 	int arity;             /* -1 unknown yet, 0 scalar, >0 number of keys */
 	Type key_types[9];
 	SrcLoc type_loc;       /* where `type` was learnt (for conflict notes) */
+	SrcLoc arity_loc;      /* where `arity` was learnt */
 	SrcLoc key_locs[9];    /* where each key type was learnt */
 	int64_t max_entries;   /* global a[N]: N, else 0 (default) */
 	bool wrap;             /* global a%: evicts oldest when full */
@@ -293,5 +294,35 @@ const char *type_name(Type t);        /* "long", "string", "stats", "unknown" */
 #define AST_APPEND(head, item) ast_append_((void **)&(head), (item), \
 	(long)offsetof(__typeof__(*(item)), next))
 void ast_append_(void **head, void *item, long next_offset);
+
+/* The same in constant time, for lists that may grow long (a script's
+ * statements, arguments, probes): `tail` is the list's last node, NULL
+ * while it is empty, kept by the caller and moved to the end of `item`
+ * (a node or a list). */
+#define AST_APPEND_TAIL(head, tail, item) do {                          \
+	__typeof__(tail) item_ = (item);                                \
+	if (tail)                                                       \
+		(tail)->next = item_;                                   \
+	else                                                            \
+		(head) = item_;                                         \
+	for ((tail) = item_; (tail)->next; (tail) = (tail)->next)       \
+		;                                                       \
+} while (0)
+
+/*
+ * How deeply statements and expressions may nest.  Every pass walks the
+ * tree recursively, a few C stack frames per level, so the parser refuses
+ * deeper trees (a 300,000-term `1 + 1 + ...` is 300,000 levels deep) with
+ * "expression nested too deeply (the limit is 1000)".  Scripts people
+ * write stay far below 100 levels; 1000 levels take well under 1 MB of
+ * stack in every pass, even built with AddressSanitizer.
+ */
+#define AST_MAX_DEPTH 1000
+
+/* Whether the statement list s or the expression e (either may be NULL)
+ * nests deeper than AST_MAX_DEPTH: NULL if not, else "expression" or
+ * "statement", whichever crosses the limit, and its location in *where.
+ * The check itself never recurses deeper than the limit. */
+const char *ast_too_deep(const Stmt *s, const Expr *e, SrcLoc *where);
 
 #endif

@@ -2,6 +2,7 @@
  * builtins.c - the table of translator-implemented functions and the
  * compile-time reading of printf formats.
  */
+#include <stdio.h>
 #include <string.h>
 #include "builtins.h"
 
@@ -75,14 +76,20 @@ static const char *skip_spec(const char *p, Type *types, int max, int *n)
 	return p;
 }
 
+int format_error_at, format_error_len;
+
 int format_arg_types(const char *fmt, Type *types, int max, const char **err)
 {
 	int n = 0;
+	static char msg[64];
 
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%')
 			continue;
+		const char *start = p;
 		p = skip_spec(p + 1, types, max, &n);
+		format_error_at = (int)(start - fmt);
+		format_error_len = (int)(p - start) + (*p != '\0');
 		Type t;
 		switch (*p) {
 		case '%':
@@ -95,10 +102,13 @@ int format_arg_types(const char *fmt, Type *types, int max, const char **err)
 			t = TY_STRING;
 			break;
 		case '\0':
-			*err = "format string ends in the middle of a conversion";
+			*err = "format string ends in the middle of a conversion "
+			       "(write %% for a literal '%')";
 			return -1;
 		default:
-			*err = "unknown conversion in format string";
+			snprintf(msg, sizeof(msg), "unknown conversion '%.*s' in format string",
+				 format_error_len, start);
+			*err = msg;
 			return -1;
 		}
 		if (n < max)

@@ -41,5 +41,7 @@ const Builtin *builtin_at(int i);     /* 0 <= i < builtin_count() */
  * consumed, or -1 after storing a message in *err for a bad conversion.
  */
 int format_arg_types(const char *fmt, Type *types, int max, const char **err);
+/* After a -1 from format_arg_types: offset and length of the bad part. */
+extern int format_error_at, format_error_len;
 
 #endif

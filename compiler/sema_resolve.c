@@ -59,7 +59,7 @@ static Function *find_function(const char *name, const SrcFile *from)
 	for (int i = 0; i < nprograms(); i++)
 		for (Function *f = program_at(i)->functions; f; f = f->next)
 			if (strcmp(f->name, name) == 0 &&
-			    (!f->is_private || f->loc.file == from))
+			    (!f->is_private || f->loc.file == from || !from))
 				return f;
 	return NULL;
 }
@@ -177,11 +177,26 @@ static void resolve_call(Scope *sc, Expr *e)
 	const Builtin *b = builtin_lookup(e->name);
 	if (b) {
 		e->builtin = b->id;
-		if (nargs < b->min_args || (b->max_args >= 0 && nargs > b->max_args))
-			diag_error(e->loc, "wrong number of arguments to '%s' (%d given)", e->name, nargs);
+		if (nargs < b->min_args || (b->max_args >= 0 && nargs > b->max_args)) {
+			const char *takes =
+				b->max_args == 0 ? "no arguments"
+				: b->max_args < 0 ? xasprintf("at least %d argument%s", b->min_args,
+							      b->min_args == 1 ? "" : "s")
+				: b->min_args == b->max_args ? xasprintf("%d argument%s", b->min_args,
+									 b->min_args == 1 ? "" : "s")
+				: xasprintf("%d to %d arguments", b->min_args, b->max_args);
+			diag_error(e->loc, "'%s' takes %s but %d %s given", e->name, takes, nargs,
+				   nargs == 1 ? "was" : "were");
+		}
 		return;
 	}
 	Function *f = find_function(e->name, sc->file);
+	Function *hidden = f ? NULL : find_function(e->name, NULL);
+	if (!f && hidden && hidden->is_private) {
+		diag_error(e->loc, "'%s' is a private function of %s", e->name, hidden->loc.file->name);
+		diag_note(hidden->loc, "'%s' is defined here", e->name);
+		return;
+	}
 	if (!f) {
 		const char *close = close_function(e->name, sc->file);
 		if (close)

@@ -69,6 +69,8 @@ static bool want(Expr *e, Type got, Type wanted, const char *context)
 }
 
 static Type expr(Expr *e, Type hint);
+static bool in_call_arg;   /* typing a plain identifier given to a function */
+static bool in_assign_target;   /* typing the left side of an assignment */
 
 /* Assignments, ++/--, foreach and catch bind variables: the unknown-type
  * report tells causes (read, never written) from consequences by this. */
@@ -76,6 +78,56 @@ static void mark_written(Expr *e)
 {
 	if (e && e->sym)
 		e->sym->written = true;
+}
+
+/* Advances over one character of a string literal's source (escapes too). */
+static const char *source_char(const char *p)
+{
+	if (*p != '\\')
+		return p + 1;
+	p++;
+	if (*p >= '0' && *p <= '7') {
+		for (int i = 0; i < 3 && *p >= '0' && *p <= '7'; i++)
+			p++;
+		return p;
+	}
+	if (*p == 'x') {
+		p++;
+		for (int i = 0; i < 2 && strchr("0123456789abcdefABCDEF", *p) && *p; i++)
+			p++;
+		return p;
+	}
+	return *p ? p + 1 : p;
+}
+
+/*
+ * The location of `len` characters at offset `at` of a string literal's
+ * value, found by walking its source text (escapes make them differ).
+ * Falls back to the whole literal if the source is not a plain "...".
+ */
+static SrcLoc literal_span(const Expr *lit, int at, int len)
+{
+	const char *text = lit->loc.file ? lit->loc.file->text : NULL, *p = text;
+	SrcLoc loc = lit->loc;
+
+	for (int line = 1; p && *p && line < lit->loc.line; p++)
+		if (*p == '\n')
+			line++;
+	if (!p || (int)strlen(p) < lit->loc.col || p[lit->loc.col - 1] != '"')
+		return loc;
+	const char *start = p + lit->loc.col - 1, *q = start + 1;
+	for (int i = 0; i < at; i++, q = source_char(q))
+		if (*q == '"' || *q == '\n' || !*q)
+			return lit->loc;
+	const char *first = q;
+	for (int i = 0; i < len && *q && *q != '"' && *q != '\n'; i++)
+		q = source_char(q);
+	loc.col = lit->loc.col + (int)(first - start);
+	loc.end_line = loc.line;
+	loc.end_col = loc.col + (int)(q - first) - 1;
+	if (loc.end_col < loc.col)
+		loc.end_col = loc.col;
+	return loc;
 }
 
 /* A string as it would be written in the script, for messages. */
@@ -86,18 +138,29 @@ static const char *escaped(const char *s)
 	return sb.data ? sb_steal(&sb) : "";
 }
 
-static void set_arity(Symbol *sym, int arity, SrcLoc loc)
+/* Returns true when it reported a conflict. */
+static bool set_arity(Symbol *sym, int arity, SrcLoc loc)
 {
 	if (sym->arity < 0) {
 		sym->arity = arity;
+		sym->arity_loc = loc;
 		changed = true;
 	} else if (sym->arity != arity && report) {
 		if (sym->arity == 0 || arity == 0)
 			diag_error(loc, "'%s' is used both as an array and as a scalar", sym->name);
 		else
-			diag_error(loc, "array '%s' is used with %d keys here but %d elsewhere",
-				   sym->name, arity, sym->arity);
+			diag_error(loc, "array '%s' is used with %d key%s here but %d elsewhere",
+				   sym->name, arity, arity == 1 ? "" : "s", sym->arity);
+		if (sym->arity_loc.file && sym->arity == 0)
+			diag_note(sym->arity_loc, "'%s' is used as a scalar here", sym->name);
+		else if (sym->arity_loc.file && arity == 0)
+			diag_note(sym->arity_loc, "'%s' is used as an array here", sym->name);
+		else if (sym->arity_loc.file)
+			diag_note(sym->arity_loc, "'%s' is used with %d key%s here", sym->name,
+				  sym->arity, sym->arity == 1 ? "" : "s");
+		return true;
 	}
+	return false;
 }
 
 static int count(const Expr *e)
@@ -144,7 +207,7 @@ static Type call_builtin(Expr *e, Type hint)
 		int n = format_arg_types(a->str, types, 64, &err);
 		if (n < 0) {
 			if (report)
-				diag_error(a->loc, "%s", err);
+				diag_error(literal_span(a, format_error_at, format_error_len), "%s", err);
 			break;
 		}
 		int given = count(a->next);
@@ -188,8 +251,18 @@ static Type call_function(Expr *e, Type hint)
 	Function *f = e->func;
 	Symbol *p = f->locals;
 
-	for (Expr *a = e->args; a && p; a = a->next, p = p->next) {
+	Param *decl = f->params;
+	for (Expr *a = e->args; a && p; a = a->next, p = p->next, decl = decl ? decl->next : NULL) {
+		in_call_arg = a->kind == EX_IDENT;
 		Type t = expr(a, p->type);
+		in_call_arg = false;
+		if (decl && decl->declared && t && t != decl->declared && report && !a->reported) {
+			diag_error(a->loc, "type mismatch: parameter '%s' is %s, used here as %s",
+				   p->name, a_type(decl->declared), a_type(t));
+			diag_note(decl->loc, "parameter '%s' is declared as %s here", p->name,
+				  a_type(decl->declared));
+			a->reported = true;
+		}
 		if (f->embedded && p->type == TY_UNKNOWN)
 			p->type = TY_LONG;
 		if (!a->reported && unify(&p->type, &p->type_loc, t, a->loc, "parameter", p->name))
@@ -260,8 +333,21 @@ static Type assign(Expr *e)
 	if (report && e->lhs->kind == EX_TARGET && !opt.guru)
 		diag_error(e->lhs->loc, "writing to target variable '$%s' needs guru mode (-g)",
 			   e->lhs->name);
+	if (e->op == '=' && e->lhs->sym && e->lhs->sym->type == TY_STATS) {
+		Type r = expr(e->rhs, TY_UNKNOWN);
+		if (report) {
+			diag_error(e->loc, "cannot assign %s to '%s', which is a statistic (use '<<<' "
+				   "to add a value to it)", a_type(r), e->lhs->name);
+			if (e->lhs->sym->type_loc.file)
+				diag_note(e->lhs->sym->type_loc, "'%s' became a statistic here",
+					  e->lhs->name);
+		}
+		return TY_UNKNOWN;
+	}
 	if (e->op == '=') {
+		in_assign_target = true;
 		Type l = expr(e->lhs, TY_UNKNOWN);
+		in_assign_target = false;
 		Type r = expr(e->rhs, report ? TY_UNKNOWN : l);   /* hints infer; they don't report */
 		if (l == TY_UNKNOWN && !report)
 			l = expr(e->lhs, r);
@@ -416,11 +502,21 @@ static Type expr_kind(Expr *e, Type hint)
 	case EX_IDENT:
 		if (!e->sym)
 			return TY_UNKNOWN;
-		if (e->sym->arity > 0 && report) {
-			diag_error(e->loc, "array '%s' used without an index", e->name);
+		if (e->sym->arity > 0 && report && in_call_arg) {
+			diag_error(e->loc, "array '%s' cannot be passed to a function (only longs and "
+				   "strings can)", e->name);
+			e->reported = true;
 			return TY_UNKNOWN;
 		}
-		set_arity(e->sym, 0, e->loc);
+		if (e->sym->arity > 0 && report && !in_assign_target) {
+			diag_error(e->loc, "array '%s' used without an index", e->name);
+			e->reported = true;
+			return TY_UNKNOWN;
+		}
+		if (set_arity(e->sym, 0, e->loc)) {
+			e->reported = true;
+			return TY_UNKNOWN;
+		}
 		if (stats_read(e))
 			return TY_UNKNOWN;
 		if (unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "variable", e->name))
@@ -444,7 +540,8 @@ static Type expr_kind(Expr *e, Type hint)
 			return call_function(e, hint);
 		return e->builtin ? call_builtin(e, hint) : TY_UNKNOWN;
 	case EX_UNARY:
-		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "the operand");
+		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG,
+		     xasprintf("the operand of '%s'", ast_op_name(e->op)));
 		return TY_LONG;
 	case EX_BINARY:
 		return binary(e);

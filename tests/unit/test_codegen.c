@@ -144,7 +144,7 @@ static void test_type_errors(void)
 	CU_ASSERT_NOT_EQUAL(analyze("probe begin { x = 1; x = \"a\" }", &s), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:22: error: cannot assign a string to 'x', which is a long"));
 	CU_ASSERT_NOT_EQUAL(analyze("global a; probe begin { a[1] = 1; a = 2 }", &s), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:35: error: array 'a' used without an index"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "t.stp:1:35: error: 'a' is used both as an array and as a scalar"));
 	CU_ASSERT_NOT_EQUAL(analyze("probe begin { printf(\"%s\\n\", 5) }", &s), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(diags, "must be a string, not a long"));
 	CU_ASSERT_NOT_EQUAL(analyze("probe begin { print(y) }", &s), 0);

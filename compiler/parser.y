@@ -1325,8 +1325,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	if (n < 0)
 		n = 0;
-	if (report_unclosed(ps, tok, l, exp, n))
+	if (report_unclosed(ps, tok, l, exp, n)) {
+		pp_note_expansion_end(ps->pp);
 		return 0;
+	}
 
 	bool num = false, kw = false, probe = false, ops = false;
 	bool brace = false, qmark = false, star = false, ident = false;
@@ -1411,6 +1413,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 		sb_printf(&sb, tok == YYSYMBOL_YYEOF ? " at %s" : " before %s", what);
 	}
 	parse_error(ps, *l, "%s", sb.data);
+	pp_note_expansion_end(ps->pp);
 	free(sb.data);
 	free(what);
 	return 0;

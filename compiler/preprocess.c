@@ -61,6 +61,7 @@ typedef struct Macro {
 	SrcLoc loc;            /* the name in its @define */
 	bool broken;           /* its definition had errors (reported): uses
 	                        * expand to an error, silently */
+	bool recursive;        /* found using itself (reported once) */
 	struct Macro *next;
 } Macro;
 
@@ -104,6 +105,7 @@ struct PPState {
 	long replayed;         /* tokens read from frames */
 	bool over_budget;      /* PP_MAX_TOKENS reported: no more expansion */
 	int last_kind;         /* the last token given to the parser */
+	const SrcExpansion *last_exp, *prev_exp;  /* of the last two tokens */
 	bool rejected;         /* library mode: the "only @define" error given */
 };
 
@@ -522,8 +524,13 @@ static bool read_params(PPState *pp, Macro *m, Token *t)
 	}
 }
 
-/* @define NAME [(P, ...)] %( BODY %), read straight from the scanner. */
-static void define_macro(PPState *pp)
+/*
+ * @define NAME [(P, ...)] %( BODY %), read straight from the scanner.
+ * Returns false when the definition had no body: then it is unclear where
+ * it ends, and the caller gives the parser an error token so that what
+ * follows does not cause more errors.
+ */
+static bool define_macro(PPState *pp)
 {
 	Token t;
 	scan_token(pp, &t);
@@ -533,10 +540,10 @@ static void define_macro(PPState *pp)
 			Macro dummy = { .name = "" };
 			read_body(pp, &dummy, t.loc);
 			free(dummy.body.v);
-		} else {
-			unread(pp, &t);
+			return true;
 		}
-		return;
+		unread(pp, &t);
+		return false;
 	}
 	Macro *m = xcalloc(1, sizeof *m);
 	m->name = xstrdup(t.val.str);
@@ -551,7 +558,8 @@ static void define_macro(PPState *pp)
 	scan_token(pp, &t);
 	if (t.kind == '(')
 		ok &= read_params(pp, m, &t);
-	if (t.kind == PP_OPEN) {
+	bool has_body = t.kind == PP_OPEN;
+	if (has_body) {
 		ok &= read_body(pp, m, t.loc);
 	} else {
 		if (ok)
@@ -562,6 +570,7 @@ static void define_macro(PPState *pp)
 	}
 	m->broken = !ok;
 	register_macro(pp, m);
+	return has_body;
 }
 
 /* The outermost expansion in progress, NULL if none. */
@@ -681,6 +690,41 @@ static const char *plural(int n)
 }
 
 /*
+ * Is @name (token t, with its arguments at `use`) a use of macro m out of
+ * its own expansion?  The token's location tells: it names the expansions
+ * whose bodies produced it.  (A use in an argument belongs to the caller,
+ * so @f(@f(1)) is fine.)  Reports "uses itself [through '@b' and '@c']",
+ * once per macro; true if so.
+ */
+static bool recursive_use(PPState *pp, const Token *t, Loc use, Macro *m)
+{
+	const char *name = m->name;
+	const SrcExpansion *self = t->loc.exp;
+	int n = 0;
+	while (self && strcmp(self->macro, name)) {
+		self = self->use.exp;
+		n++;
+	}
+	if (!self)
+		return false;
+	if (m->recursive)
+		return true;
+	m->recursive = true;
+	StrBuf via = {0};
+	sb_puts(&via, "");
+	for (int i = n; i > 0; i--) {     /* outermost first */
+		const SrcExpansion *e = t->loc.exp;
+		for (int k = 1; k < i; k++)
+			e = e->use.exp;
+		sb_printf(&via, "%s'@%s'", i == n ? " through " : i == 1 ? " and " : ", ",
+		          e->macro);
+	}
+	error_at(pp, use, "recursive macro: '@%s' uses itself%s", name, via.data);
+	free(via.data);
+	return true;
+}
+
+/*
  * @name read from source `from`: collects the arguments and pushes a frame
  * replaying the body.  Returns false after an error (reported), with *t
  * turned into an error token.
@@ -730,7 +774,7 @@ static bool expand(PPState *pp, Token *t, unsigned long from)
 			return false;
 		}
 	}
-	if (m->broken || pp->over_budget) {
+	if (m->broken || pp->over_budget || recursive_use(pp, t, use, m)) {
 		free_args(args, nargs);
 		make_error(t);
 		return false;
@@ -787,8 +831,10 @@ static void next_expanded(PPState *pp, Token *t, unsigned long *from)
 		read_token(pp, 0, t, from);
 		if (t->kind == PP_DEFINE) {
 			if (*from == 0) {
-				define_macro(pp);
-				continue;
+				if (define_macro(pp))
+					continue;
+				make_error(t);
+				return;
 			}
 			error_at(pp, t->loc, "'@define' cannot come out of a macro "
 			         "body or argument");
@@ -1076,7 +1122,9 @@ static bool read_subject(CondParser *c, Operand *o, const char **name)
 			        "condition; did you mean '%s'?", id, close);
 		else
 			cp_fail(c, o->loc, "unknown identifier '%s' in a preprocessor "
-			        "condition", id);
+			        "condition (expected kernel_v, kernel_vr, arch, runtime, "
+			        "systemtap_v, systemtap_privilege, guru_mode or "
+			        "CONFIG_...)", id);
 		return false;
 	}
 	if (c->tok.kind == '!') {
@@ -1491,8 +1539,21 @@ int pp_next(PPState *pp, SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc)
 		*lval = t.val;
 		*lloc = t.loc;
 		pp->last_kind = t.kind;
+		pp->prev_exp = pp->last_exp;
+		pp->last_exp = t.loc.exp;
 		return t.kind;
 	}
+}
+
+void pp_note_expansion_end(const PPState *pp)
+{
+	const SrcExpansion *e, *in;
+	for (in = pp->prev_exp; in && in != pp->last_exp; in = in->use.exp)
+		;
+	if (in != pp->last_exp)
+		return;            /* the lookahead is in another expansion */
+	for (e = pp->prev_exp; e != pp->last_exp; e = e->use.exp)
+		diag_note(e->use, "in expansion of macro '@%s'", e->macro);
 }
 
 /* ---- locations ------------------------------------------------------------- */

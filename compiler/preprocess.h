@@ -85,6 +85,12 @@ void pp_free(PPState *pp);
 /* The next token for the parser. */
 int pp_next(PPState *pp, SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc);
 
+/* After a syntax error at the last token given: when the token before it
+ * came out of macro expansions that the last one is outside of, a note at
+ * each of their use sites (the body may be what is wrong, as in
+ * `@define bad %( 1 + %)` used as `f(@bad)`). */
+void pp_note_expansion_end(const PPState *pp);
+
 /* YYLLOC_DEFAULT: the span from `first` to `last`.  When they come from
  * different macro expansions, both are lifted to the use sites in their
  * closest common context first, so the span stays in one file. */

@@ -1084,13 +1084,15 @@ static char *kernel_args(const struct plan *pl)
 	return args;
 }
 
-static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
+/* Appends the option opt and its formatted value. */
+static void push_opt(char ***v, size_t *n, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void push_opt(char ***v, size_t *n, const char *opt, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
+	strv_push(v, n, vm_strdup(opt));
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
@@ -1098,54 +1100,43 @@ static void push_fmt(char ***v, size_t *n, const char *fmt, ...)
 	strv_push(v, n, s);
 }
 
+/* Appends the NULL-terminated list of literal arguments. */
+static void push_list(char ***v, size_t *n, ...)
+{
+	va_list ap;
+	const char *a;
+
+	va_start(ap, n);
+	while ((a = va_arg(ap, const char *)))
+		strv_push(v, n, vm_strdup(a));
+	va_end(ap);
+}
+
 static char **qemu_argv(const struct vm_options *o, const struct plan *pl,
 			const char *qemu, const char *kernel)
 {
 	static const char *const ports[] = { "con", "out", "err", "ctl" };
-	const struct machine *m = pl->machine;
-	int kvm = pl->kvm;
+	const char *bus = pl->machine->dev_suffix;
 	char **v = NULL;
 	size_t n = 0;
 
-	push_fmt(&v, &n, "%s", qemu);
-	push_fmt(&v, &n, "-M");
-	push_fmt(&v, &n, "%s", m->name);
-	push_fmt(&v, &n, "-nodefaults");
-	push_fmt(&v, &n, "-no-user-config");
-	push_fmt(&v, &n, "-display");
-	push_fmt(&v, &n, "none");
-	push_fmt(&v, &n, "-no-reboot");
-	push_fmt(&v, &n, "-accel");
-	push_fmt(&v, &n, "%s", kvm ? "kvm" : "tcg");
-	push_fmt(&v, &n, "-cpu");
-	push_fmt(&v, &n, "%s", kvm ? "host" : "max");
-	push_fmt(&v, &n, "-smp");
-	push_fmt(&v, &n, "%d", o->cpus > 0 ? o->cpus : DEFAULT_CPUS);
-	push_fmt(&v, &n, "-m");
-	push_fmt(&v, &n, "%d", o->mem_mb > 0 ? o->mem_mb : DEFAULT_MEM_MB);
-	push_fmt(&v, &n, "-kernel");
-	push_fmt(&v, &n, "%s", kernel);
-	push_fmt(&v, &n, "-initrd");
-	push_fmt(&v, &n, "/proc/self/fd/%d", 3 + FD_INITRD);
-	push_fmt(&v, &n, "-append");
+	push_list(&v, &n, qemu, "-M", pl->machine->name, "-nodefaults",
+		  "-no-user-config", "-display", "none", "-no-reboot",
+		  "-accel", pl->kvm ? "kvm" : "tcg", "-cpu", pl->kvm ? "host" : "max",
+		  "-kernel", kernel, "-append", NULL);
 	strv_push(&v, &n, kernel_args(pl));
-	for (int i = 0; i < 4; i++) {
-		push_fmt(&v, &n, "-chardev");
-		push_fmt(&v, &n, "socket,id=%s,fd=%d", ports[i], 3 + FD_CON + i);
-	}
-	push_fmt(&v, &n, "-serial");
-	push_fmt(&v, &n, "chardev:con");
-	push_fmt(&v, &n, "-fsdev");
-	push_fmt(&v, &n, "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap");
-	push_fmt(&v, &n, "-device");
-	push_fmt(&v, &n, "virtio-9p-%s,fsdev=root,mount_tag=hostroot", m->dev_suffix);
-	push_fmt(&v, &n, "-device");
-	push_fmt(&v, &n, "virtio-serial-%s,id=vser", m->dev_suffix);
-	for (int i = 1; i < 4; i++) {
-		push_fmt(&v, &n, "-device");
-		push_fmt(&v, &n, "virtserialport,bus=vser.0,nr=%d,chardev=%s,name=sonde.%s",
-			 i, ports[i], ports[i]);
-	}
+	push_opt(&v, &n, "-smp", "%d", o->cpus > 0 ? o->cpus : DEFAULT_CPUS);
+	push_opt(&v, &n, "-m", "%d", o->mem_mb > 0 ? o->mem_mb : DEFAULT_MEM_MB);
+	push_opt(&v, &n, "-initrd", "/proc/self/fd/%d", 3 + FD_INITRD);
+	for (int i = 0; i < 4; i++)
+		push_opt(&v, &n, "-chardev", "socket,id=%s,fd=%d", ports[i], 3 + FD_CON + i);
+	push_list(&v, &n, "-serial", "chardev:con", "-fsdev", "local,id=root,path=/,"
+		  "security_model=none,readonly=on,multidevs=remap", NULL);
+	push_opt(&v, &n, "-device", "virtio-9p-%s,fsdev=root,mount_tag=hostroot", bus);
+	push_opt(&v, &n, "-device", "virtio-serial-%s,id=vser", bus);
+	for (int i = 1; i < 4; i++)
+		push_opt(&v, &n, "-device", "virtserialport,bus=vser.0,nr=%d,"
+			 "chardev=%s,name=sonde.%s", i, ports[i], ports[i]);
 	return v;
 }
 
@@ -1633,16 +1624,23 @@ int vm_run(const struct vm_options *o, char *const argv[], const char *cwd)
 		free(r);
 		return -1;
 	}
-	if (!cwd)
-		cwd = here = getcwd(NULL, 0);
+	if (!cwd || cwd[0] != '/') {	/* relative to ours */
+		char *dot = getcwd(NULL, 0);
+
+		here = !dot ? NULL : cwd ? vm_asprintf("%s/%s", dot, cwd) : vm_strdup(dot);
+		cwd = here;
+		free(dot);
+	}
 	if (!r || !cwd || pipe2(sp, O_CLOEXEC | O_NONBLOCK)) {
 		vm_error("vm: %s", strerror(errno));
 		free(r);
 		free(here);
 		return -1;
 	}
-	*r = (struct vm_run){ .o = o, .initrd = -1, .qerr = -1, .sig = sp[0],
-			      .t0 = now_s() };
+	r->o = o;
+	r->initrd = r->qerr = -1;
+	r->sig = sp[0];
+	r->t0 = now_s();
 	for (int i = 0; i < NFDS; i++)
 		r->fd[i] = r->peer[i] = -1;
 	sig_wfd = sp[1];

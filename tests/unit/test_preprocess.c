@@ -772,7 +772,8 @@ static void test_condition_errors(void)
 		"   |    ^~~~~~~~\n");
 	CHECK_DIAG("%( frobnicate == 1 %? a %)",
 		"t.stp:1:4: error: unknown identifier 'frobnicate' in a preprocessor "
-		"condition\n"
+		"condition (expected kernel_v, kernel_vr, arch, runtime, systemtap_v, "
+		"systemtap_privilege, guru_mode or CONFIG_...)\n"
 		" 1 | %( frobnicate == 1 %? a %)\n"
 		"   |    ^~~~~~~~~~\n");
 	CHECK_DIAG("%( kernel_v \"5.0\" %? a %)",
@@ -839,7 +840,9 @@ static void test_condition_errors(void)
 	free(got);
 	/* a remainder written without a space */
 	CHECK_DIAG("x = a %(b)\n",
-		"t.stp:1:9: error: unknown identifier 'b' in a preprocessor condition\n"
+		"t.stp:1:9: error: unknown identifier 'b' in a preprocessor condition "
+		"(expected kernel_v, kernel_vr, arch, runtime, systemtap_v, "
+		"systemtap_privilege, guru_mode or CONFIG_...)\n"
 		" 1 | x = a %(b)\n"
 		"   |         ^\n"
 		"t.stp:1:7: note: for the remainder operator, put a space between '%' and '('\n"
@@ -901,20 +904,46 @@ static void test_macro_use_errors(void)
 		"t.stp:2:5: error: invalid character '`'\n"
 		" 2 | @id(` 1)\n"
 		"   |     ^\n");
+	/* a macro using itself, directly or not, is reported at that use */
 	CHECK_DIAG("@define r %( 1 + @r %)\nprobe begin { x = @r }",
-		"t.stp:2:19: error: macro expansion too deep, recursive macro?\n"
-		" 2 | probe begin { x = @r }\n"
-		"   |                   ^~\n"
-		"t.stp:1:9: note: '@r' is defined here\n"
+		"t.stp:1:18: error: recursive macro: '@r' uses itself\n"
 		" 1 | @define r %( 1 + @r %)\n"
-		"   |         ^\n");
-	CHECK_DIAG("@define a %( @b %)\n@define b %( @a @a %)\n@a",
-		"t.stp:3:1: error: macro expansion too deep, recursive macro?\n"
-		" 3 | @a\n"
-		"   | ^~\n"
-		"t.stp:1:9: note: '@a' is defined here\n"
+		"   |                  ^~\n"
+		"t.stp:2:19: note: in expansion of macro '@r'\n"
+		" 2 | probe begin { x = @r }\n"
+		"   |                   ^~\n");
+	CHECK_DIAG("@define a %( @b %)\n@define b %( @c(1) %)\n"
+		"@define c(x) %( @a @a @x %)\n@a @a",
+		"t.stp:3:17: error: recursive macro: '@a' uses itself through '@b' and '@c'\n"
+		" 3 | @define c(x) %( @a @a @x %)\n"
+		"   |                 ^~\n"
+		"t.stp:2:14: note: in expansion of macro '@c'\n"
+		" 2 | @define b %( @c(1) %)\n"
+		"   |              ^~~~~\n"
+		"t.stp:1:14: note: in expansion of macro '@b'\n"
 		" 1 | @define a %( @b %)\n"
-		"   |         ^\n");
+		"   |              ^~\n"
+		"t.stp:4:1: note: in expansion of macro '@a'\n"
+		" 4 | @a @a\n"
+		"   | ^~\n");
+	/* not recursion: a use in an argument belongs to the caller */
+	CHECK_PP("@define f(x) %( [@x] %) @define g %( @f(@f(1)) %) @f(@f(@g))",
+	         "[ [ [ [ 1 ] ] ] ]");
+	/* nesting deeper than the limit, without recursion */
+	StrBuf sb = {0};
+	sb_puts(&sb, "@define m0 %( x %)\n");
+	for (int i = 1; i <= 70; i++)
+		sb_printf(&sb, "@define m%d %%( @m%d %%)\n", i, i - 1);
+	sb_puts(&sb, "@m70");
+	free(pp(sb.data));
+	free(sb.data);
+	CU_ASSERT_STRING_EQUAL(diag_text,
+		"t.stp:72:1: error: macro expansion too deep, recursive macro?\n"
+		" 72 | @m70\n"
+		"    | ^~~~\n"
+		"t.stp:7:9: note: '@m6' is defined here\n"
+		" 7 | @define m6 %( @m5 %)\n"
+		"   |         ^~\n");
 	/* an exponential expansion stops at the token budget */
 	CHECK_DIAG("@define a %( x x x x x x x x %)\n"
 		"@define b %( @a @a @a @a @a @a @a @a %)\n"
@@ -979,7 +1008,20 @@ static void test_errors_in_expansions(void)
 		"probe begin { x = @id(* 1) }\n",
 		"t.stp:2:23: error: expected an expression before '*'\n"
 		" 2 | probe begin { x = @id(* 1) }\n"
-		"   |                       ^\n");
+		"   |                       ^\n"
+		/* the token before came out of the body */
+		"t.stp:2:19: note: in expansion of macro '@id'\n"
+		" 2 | probe begin { x = @id(* 1) }\n"
+		"   |                   ^~~~~~~~\n");
+	/* an incomplete body: the error is after the expansion */
+	CHECK_PARSE_DIAG("@define bad %( 1 + %)\n"
+		"probe begin { println(@bad) }\n",
+		"t.stp:2:27: error: expected an expression before ')'\n"
+		" 2 | probe begin { println(@bad) }\n"
+		"   |                           ^\n"
+		"t.stp:2:23: note: in expansion of macro '@bad'\n"
+		" 2 | probe begin { println(@bad) }\n"
+		"   |                       ^~~~\n");
 }
 
 static void test_define_errors(void)
@@ -1014,6 +1056,12 @@ static void test_define_errors(void)
 		"t.stp:1:11: error: expected '%(' to start the body of macro '@f'\n"
 		" 1 | @define f x\n"
 		"   |           ^\n");
+	/* without a body, where the definition ends is unclear: the parser gets
+	 * an error token, so what follows causes no more errors */
+	CHECK_PARSE_DIAG("@define value 1\nprobe begin { println(@value) }\n",
+		"t.stp:1:15: error: expected '%(' to start the body of macro '@value'\n"
+		" 1 | @define value 1\n"
+		"   |               ^\n");
 	CHECK_DIAG("@define f %( x\n y",
 		"t.stp:1:11: error: unterminated body of macro '@f' ('%(' without '%)')\n"
 		" 1 | @define f %( x\n"

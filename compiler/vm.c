@@ -845,16 +845,27 @@ static char *cache_dir(void)
 	return dir;
 }
 
-/* Removes the cached vmlinux files of krel other than keep. */
+/* Removes the cached vmlinux files of krel other than keep, and
+ * temporaries of extractions killed over an hour ago. */
 static void prune_cache(const char *dir, const char *krel, const char *keep)
 {
 	char *prefix = vm_asprintf("vmlinux-%s-", krel);
+	size_t len = strlen(prefix);
 	DIR *d = opendir(dir);
 	struct dirent *e;
+	struct stat st;
 
-	while (d && (e = readdir(d)))
-		if (!strncmp(e->d_name, prefix, strlen(prefix)) && strcmp(e->d_name, keep))
-			unlinkat(dirfd(d), e->d_name, 0);
+	while (d && (e = readdir(d))) {
+		const char *name = e->d_name;
+		int tmp = name[0] == '.';
+
+		if (strncmp(name + tmp, prefix, len) || !strcmp(name, keep))
+			continue;
+		if (tmp && (fstatat(dirfd(d), name, &st, 0) ||
+			    st.st_mtime > time(NULL) - 3600))
+			continue;
+		unlinkat(dirfd(d), name, 0);
+	}
 	if (d)
 		closedir(d);
 	free(prefix);

@@ -109,7 +109,7 @@ control_loop() {
 
 run_job() {
 	busybox env -i PATH="$SONDE_PATH" HOME=/root LANG=C.UTF-8 \
-		SONDE_TMP=/run/sonde \
+		SONDE_TMP=/run/sonde TMPDIR=/run/sonde \
 		busybox setsid busybox chroot $R /bin/sh -c \
 		'echo $$ >'$PIDFILE'; cd -- "$1" || exit 1; unset OLDPWD; shift; exec "$@"' \
 		sonde "$SONDE_CWD" "$@" <$R/dev/null >"$out" 2>"$err" 3>&-

@@ -32,14 +32,6 @@ typedef struct Expansion {
 static Script *S;
 static int next_handler_id, next_point_id;
 
-static int count_comps(const ProbePoint *pp)
-{
-	int n = 0;
-	for (const ProbePointComp *c = pp->comps; c; c = c->next)
-		n++;
-	return n;
-}
-
 /* The point as text, e.g. kernel.function("vfs_read").return */
 char *probe_point_text(const ProbePoint *pp)
 {
@@ -273,6 +265,29 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 
 static int expand(Expansion *x, const ProbePoint *pp, int depth);
 
+/* The aliases being expanded, outermost first, to name a cycle; and the
+ * user's point that started the expansion, for notes. */
+static const ProbeAlias *alias_stack[MAX_ALIAS_DEPTH + 2];
+static const ProbePoint *alias_stack_names[MAX_ALIAS_DEPTH + 2];
+static int alias_depth;
+static const ProbePoint *alias_use;
+
+/* Reports a cycle if alias a is already being expanded; true if so. */
+static bool alias_cycle(const ProbeAlias *a, const ProbePoint *name, const ProbePoint *pp)
+{
+	for (int i = 0; i < alias_depth; i++) {
+		if (alias_stack[i] != a)
+			continue;
+		StrBuf chain = { 0 };
+		for (int j = i; j < alias_depth; j++)
+			sb_printf(&chain, "%s -> ", probe_point_text(alias_stack_names[j]));
+		sb_puts(&chain, probe_point_text(name));
+		diag_error(pp->loc, "recursive probe alias: %s", chain.data);
+		return true;
+	}
+	return false;
+}
+
 /* For an unknown point: the closest family or alias name, as text. */
 static const char *point_suggestion(const ProbePoint *pp)
 {
@@ -339,6 +354,10 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 				if (!probe_point_matches(pp, name))
 					continue;
 				*found = true;
+				if (alias_cycle(a, name, pp)) {
+					rc = -1;
+					break;
+				}
 				Stmt *user = ast_copy_stmt(block_of(x->body, x->loc));
 				Stmt *mine = ast_copy_stmt(a->body);
 				if (a->epilogue) {
@@ -348,8 +367,11 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 					user = mine;
 				}
 				Expansion inner = { .body = user, .cond = x->cond, .loc = x->loc };
+				alias_stack[alias_depth] = a;
+				alias_stack_names[alias_depth++] = name;
 				for (ProbePoint *p = a->points; p; p = p->next)
 					rc |= expand(&inner, p, depth + 1);
+				alias_depth--;
 				break;
 			}
 		}
@@ -361,11 +383,11 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 {
 	const ProbePointComp *c = pp->comps;
 
-	if (depth > MAX_ALIAS_DEPTH) {
-		diag_error(pp->loc, "probe alias expansion is too deep (recursive alias?)");
+	if (depth > MAX_ALIAS_DEPTH) {   /* (cycles are caught earlier, by name) */
+		diag_error(pp->loc, "probe alias expansion is too deep");
 		return -1;
 	}
-	if (count_comps(pp) == 1 && !strpbrk(c->name, "*?[")) {
+	if (!strpbrk(c->name, "*?[")) {   /* (elab_sequence reports a suffix) */
 		if (strcmp(c->name, "begin") == 0)
 			return elab_sequence(x, pp, PK_BEGIN);
 		if (strcmp(c->name, "end") == 0)
@@ -399,10 +421,14 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 		return 0;
 	char *text = probe_point_text(pp);
 	const char *close = point_suggestion(pp);
-	if (close)
+	if (strpbrk(text, "*?["))
+		diag_error(pp->loc, "no probe point matches '%s'", text);
+	else if (close)
 		diag_error(pp->loc, "unknown probe point '%s'; did you mean '%s'?", text, close);
 	else
 		diag_error(pp->loc, "unknown probe point '%s'", text);
+	if (depth > 0 && alias_use)
+		diag_note(alias_use->loc, "probe alias '%s' is used here", probe_point_text(alias_use));
 	return -1;
 }
 
@@ -416,6 +442,7 @@ int elaborate(Script *s)
 		Expansion shared = { .body = p->body, .loc = p->loc };
 		for (ProbePoint *pp = p->points; pp; pp = pp->next) {
 			int before = s->npoints;
+			alias_use = pp;
 			if (!pp->cond) {
 				expand(&shared, pp, 0);
 			} else {
@@ -430,8 +457,7 @@ int elaborate(Script *s)
 	}
 	/* Probes in tapsets run only when the script uses that tapset; the
 	 * linker (sema_resolve) adds them, so they are not elaborated here. */
-	if (diag_errors() == errors && s->npoints == 0)
-		diag_error((SrcLoc){ .file = s->user->file, .line = 1, .col = 1 },
-			   "the script has no probes");
+	if (diag_errors() == errors && s->npoints == 0)   /* (no line: it is the file's fault) */
+		diag_error((SrcLoc){ .file = s->user->file }, "the script has no probes");
 	return diag_errors() > errors ? -1 : 0;
 }

@@ -64,8 +64,9 @@ int pipeline_analyze(Script *s)
 	/* The analyses keep going after errors, so one run reports every
 	 * independent mistake; each skips what an earlier error left unknown. */
 	int rc = sema_resolve(s);
+	rc |= sema_checks(s);    /* structure and call graph: no types needed */
 	rc |= sema_types(s);
-	rc |= sema_checks(s);
+	rc |= sema_warnings(s);  /* they name types */
 	if (rc < 0)
 		return -1;
 	/* after the checks: they (and their warnings) see the script as written */

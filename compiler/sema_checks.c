@@ -256,6 +256,13 @@ static void warn_unused(Script *s)
 			warn_locals(s->functions[i]->locals);
 }
 
+int sema_warnings(Script *s)
+{
+	if (diag_errors() == 0)   /* warnings would only bury the errors */
+		warn_unused(s);
+	return 0;
+}
+
 int sema_checks(Script *s)
 {
 	int errors = diag_errors();
@@ -275,7 +282,5 @@ int sema_checks(Script *s)
 	}
 	if (s->user->embedded && !opt.guru)
 		diag_error(s->user->embedded->loc, "embedded C code needs guru mode (-g)");
-	if (diag_errors() == 0)   /* warnings would only bury the errors */
-		warn_unused(s);
 	return diag_errors() > errors ? -1 : 0;
 }

@@ -7,6 +7,7 @@
  * The pass repeats until nothing changes, then runs once more to report
  * conflicts and anything still unknown.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "builtins.h"
 #include "diag.h"
@@ -291,7 +292,7 @@ static Type binary(Expr *e)
 {
 	switch (e->op) {
 	case '.': {
-		const char *hint = " (convert a number with sprint())";
+		const char *hint = " (convert it with sprint())";
 		Type l = expr(e->lhs, TY_STRING), r = expr(e->rhs, TY_STRING);
 		if (!want_hint(e->lhs, l, TY_STRING, "an operand of '.'", hint))
 			want_hint(e->rhs, r, TY_STRING, "an operand of '.'", hint);
@@ -364,9 +365,22 @@ static Type assign(Expr *e)
 	}
 	mark_written(e->lhs);
 	Type t = e->op == '.' ? TY_STRING : TY_LONG;
-	const char *hint = e->op == '+' ? " (use '.=' to append to a string)" : "";
+	Symbol *sym = e->lhs->sym;
+	if (report && sym && sym->type != TY_UNKNOWN && sym->type != t && !e->lhs->reported) {
+		/* one error for `s += "x"`, with the operator the user meant */
+		diag_error(e->lhs->loc, "type mismatch: %s '%s' is %s, used here as %s%s",
+			   e->lhs->kind == EX_INDEX ? "array" : "variable", sym->name,
+			   a_type(sym->type), a_type(t),
+			   e->op == '+' && sym->type == TY_STRING ? " (use '.=' to append to a string)" : "");
+		if (sym->type_loc.file)
+			diag_note(sym->type_loc, "%s '%s' became %s here",
+				  e->lhs->kind == EX_INDEX ? "array" : "variable", sym->name,
+				  a_type(sym->type));
+		expr(e->rhs, TY_UNKNOWN);
+		return t;
+	}
 	Type l = expr(e->lhs, t);
-	if (!want_hint(e->lhs, l, t, "the target of this assignment", l == TY_STRING ? hint : ""))
+	if (!want(e->lhs, l, t, "the target of this assignment") && !e->lhs->reported)
 		want(e->rhs, expr(e->rhs, t), t, "the value of this assignment");
 	return t;
 }
@@ -646,6 +660,20 @@ static void foreach(Stmt *s)
 		stmt(s->body);
 		return;
 	}
+	if (arr->arity > 0 && arr->arity != n) {
+		if (report) {
+			StrBuf like = { 0 };
+			for (int k = 1; k <= arr->arity; k++)
+				sb_printf(&like, "%sk%d", k > 1 ? ", " : "", k);
+			diag_error(s->keys->loc, "'%s' has %d keys, so foreach needs %d key variables, "
+				   "like [%s]", arr->name, arr->arity, arr->arity, like.data);
+			if (arr->arity_loc.file)
+				diag_note(arr->arity_loc, "'%s' is used with %d key%s here", arr->name,
+					  arr->arity, arr->arity == 1 ? "" : "s");
+		}
+		stmt(s->body);
+		return;
+	}
 	set_arity(arr, n, s->loc);
 	for (Expr *k = s->keys; k; k = k->next)
 		mark_written(k);
@@ -825,6 +853,8 @@ int sema_types(Script *s)
 	}
 	if (diag_errors() == 0)
 		report_unknowns();
+	free(unknowns);     /* nothing may outlive the run (tests/fuzz frees it all) */
+	unknowns = NULL;
 	nunknowns = 0;
 	return diag_errors() > errors ? -1 : 0;
 }

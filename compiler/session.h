@@ -102,6 +102,7 @@ int elaborate(Script *s);             /* probe points -> ConcretePoints */
 int sema_resolve(Script *s);          /* names -> symbols, functions, builtins */
 int sema_types(Script *s);            /* type inference and checking */
 int sema_checks(Script *s);           /* language rules, locks, warnings */
+int sema_warnings(Script *s);         /* unused and write-only variables (after types) */
 int fold_constants(Script *s);        /* constant folding, dead branches (not with -u) */
 char *codegen(Script *s);             /* the module's C source */
 

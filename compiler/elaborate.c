@@ -332,6 +332,44 @@ bool probe_point_matches(const ProbePoint *pattern, const ProbePoint *name)
 	return comps_match(pattern->comps, name->comps);
 }
 
+/*
+ * Alias suffixes: `probe my.read = kernel.function("vfs_read")` lets a
+ * script write `my.read.return`, which expands to the alias's points with
+ * `.return` appended.  Returns the suffix of pat left after name matched
+ * its beginning, or NULL if it does not (or matches it whole).
+ */
+static const ProbePointComp *alias_suffix(const ProbePointComp *pat, const ProbePointComp *name)
+{
+	for (; name; name = name->next, pat = pat->next) {
+		if (!pat || strcmp(pat->name, "**") == 0 || fnmatch(pat->name, name->name, 0) != 0 ||
+		    (pat->arg == NULL) != (name->arg == NULL))
+			return NULL;
+	}
+	return pat;
+}
+
+/* A copy of point p with the components of suffix appended. */
+static ProbePoint *with_suffix(const ProbePoint *p, const ProbePointComp *suffix)
+{
+	ProbePoint *copy = xmalloc(sizeof(*copy));
+	*copy = *p;
+	copy->next = NULL;
+	copy->comps = NULL;
+	for (const ProbePointComp *c = p->comps; c; c = c->next) {
+		ProbePointComp *n = xmalloc(sizeof(*n));
+		*n = *c;
+		n->next = NULL;
+		AST_APPEND(copy->comps, n);
+	}
+	for (const ProbePointComp *c = suffix; c; c = c->next) {
+		ProbePointComp *n = xmalloc(sizeof(*n));
+		*n = *c;
+		n->next = NULL;
+		AST_APPEND(copy->comps, n);
+	}
+	return copy;
+}
+
 static Stmt *block_of(Stmt *list, SrcLoc loc)
 {
 	Stmt *b = ast_stmt(ST_BLOCK, loc);
@@ -351,7 +389,9 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 	for (int f = 0; f < 1 + S->ntapsets; f++) {
 		for (ProbeAlias *a = progs[f]->aliases; a; a = a->next) {
 			for (ProbePoint *name = a->names; name; name = name->next) {
-				if (!probe_point_matches(pp, name))
+				const ProbePointComp *suffix = NULL;
+				if (!probe_point_matches(pp, name) &&
+				    !(suffix = alias_suffix(pp->comps, name->comps)))
 					continue;
 				*found = true;
 				if (alias_cycle(a, name, pp)) {
@@ -370,7 +410,7 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 				alias_stack[alias_depth] = a;
 				alias_stack_names[alias_depth++] = name;
 				for (ProbePoint *p = a->points; p; p = p->next)
-					rc |= expand(&inner, p, depth + 1);
+					rc |= expand(&inner, suffix ? with_suffix(p, suffix) : p, depth + 1);
 				alias_depth--;
 				break;
 			}

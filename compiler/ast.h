@@ -221,6 +221,10 @@ struct Function {
 	Stmt *body;            /* NULL for an embedded-C function */
 	const char *embedded;  /* %{ ... %} text for an embedded-C function */
 	int priority;          /* function f() :N { }  (overload order), else 0 */
+	Function *overload;    /* next overload of the same name and arity, in the
+	                        * order calls try them (resolve); NULL at the end */
+	bool overloaded;       /* first of a group of two or more overloads */
+	Function *group;       /* the group's first overload, NULL if not overloaded */
 	bool is_private;
 	bool used;
 	Symbol *locals;        /* params first, then locals (resolve) */
@@ -295,16 +299,22 @@ const char *type_name(Type t);        /* "long", "string", "stats", "unknown" */
 	(long)offsetof(__typeof__(*(item)), next))
 void ast_append_(void **head, void *item, long next_offset);
 
-/* The same in constant time, for lists that may grow long (a script's
- * statements, arguments, probes): `tail` is the list's last node, NULL
- * while it is empty, kept by the caller and moved to the end of `item`
- * (a node or a list). */
+/* The same in amortized constant time, for lists that may grow long (a
+ * script's statements, arguments, probes): `tail` is a node of the list
+ * (its last one, unless something else appended since) or NULL, kept by
+ * the caller; it ends up at the new last node.  `item` is a node or a
+ * list. */
 #define AST_APPEND_TAIL(head, tail, item) do {                          \
 	__typeof__(tail) item_ = (item);                                \
-	if (tail)                                                       \
-		(tail)->next = item_;                                   \
-	else                                                            \
+	if (!(tail))                                                    \
+		(tail) = (head);                                        \
+	if (!(tail)) {                                                  \
 		(head) = item_;                                         \
+	} else {                                                        \
+		while ((tail)->next)                                    \
+			(tail) = (tail)->next;                          \
+		(tail)->next = item_;                                   \
+	}                                                               \
 	for ((tail) = item_; (tail)->next; (tail) = (tail)->next)       \
 		;                                                       \
 } while (0)

@@ -254,7 +254,8 @@ static char *call_function(Gen *g, Expr *e)
 	StrBuf sb = { 0 };
 	Function *f = e->func;
 
-	sb_printf(&sb, "%s(c", function_name(f));
+	sb_printf(&sb, "%s(c", f->overloaded ? xasprintf("fo%d_%s", f->id, f->name)
+						 : function_name(f));
 	if (f->ret == TY_STRING)
 		sb_printf(&sb, ", %s", new_tmp(g));
 	for (Expr *a = e->args; a; a = a->next)
@@ -602,7 +603,9 @@ static void stmt(Gen *g, Stmt *s)
 		line(g, "continue;");
 		break;
 	case ST_NEXT:
-		if (g->fn)
+		if (g->fn && g->fn->group)
+			line(g, "c->abort = SONDE_NEXT_OVERLOAD;   /* next: try the next overload */");
+		else if (g->fn)
 			line(g, "c->abort = 1;   /* next: unwind to the end of the probe */");
 		line(g, "goto out;");
 		break;
@@ -686,6 +689,37 @@ static void embedded_function(Output *o, Function *f, const char *sig)
 	for (Param *p = f->params; p; p = p->next)
 		sb_printf(b, "#undef STAP_ARG_%s\n", p->name);
 	sb_puts(b, "\treturn __ret;\n}\n\n");
+}
+
+/*
+ * An overload group is called through a dispatcher that runs its members in
+ * order until one finishes without `next`; when all pass, the call acts as
+ * `next` in the probe.
+ */
+static void dispatcher(Output *o, Function *head)
+{
+	StrBuf sig = { 0 }, args = { 0 };
+	bool str = head->ret == TY_STRING;
+
+	sb_printf(&sig, "static %s%sfo%d_%s(struct sonde_context *c%s", ctype(head->ret),
+		  str ? "" : " ", head->id, head->name, str ? ", char *__ret" : "");
+	Symbol *ps = head->locals;
+	for (Param *p = head->params; p; p = p->next, ps = ps ? ps->next : NULL) {
+		Type t = ps ? ps->type : TY_LONG;
+		sb_printf(&sig, ", %s%sa_%s", ctype(t), t == TY_STRING ? "" : " ", p->name);
+		sb_printf(&args, ", a_%s", p->name);
+	}
+	sb_putc(&sig, ')');
+	sb_printf(&o->protos, "%s;\n", sig.data);
+	sb_printf(&o->bodies, "%s\n{\n\t%s r = %s;\n\n", sig.data, ctype(head->ret),
+		  str ? "__ret" : "0");
+	for (Function *m = head; m; m = m->overload) {
+		sb_printf(&o->bodies, "\tr = %s(c%s%s);\n\tif (c->abort != SONDE_NEXT_OVERLOAD)\n"
+			  "\t\treturn r;\n", function_name(m), str ? ", __ret" : "",
+			  args.data ? args.data : "");
+		sb_printf(&o->bodies, "\tc->abort = %s;\n", m->overload ? "0" : "1   /* none left */");
+	}
+	sb_puts(&o->bodies, "\treturn r;\n}\n\n");
 }
 
 static void function(Script *s, Output *o, Function *f)
@@ -945,6 +979,9 @@ char *codegen(Script *s)
 
 	for (int i = 0; i < s->nfunctions; i++)
 		function(s, &o, s->functions[i]);
+	for (int i = 0; i < s->nfunctions; i++)
+		if (s->functions[i]->overloaded)
+			dispatcher(&o, s->functions[i]);
 	for (Handler *h = s->handlers; h; h = h->next)
 		handler(s, &o, h);
 

@@ -65,9 +65,10 @@ static void use_expr(unsigned char *use, const Expr *e, bool *changed)
 	case EX_IN:
 		note_use(use, e->sym, USE_READ);
 		break;
-	case EX_CALL:
-		if (e->func && fn_use)
-			merge(use, fn_use[e->func->id], changed);
+	case EX_CALL:   /* (a call may run any overload of the group) */
+		for (const Function *f = e->func; f && fn_use; f = f->overload)
+			if (f->used)
+				merge(use, fn_use[f->id], changed);
 		break;
 	default:
 		break;
@@ -164,12 +165,12 @@ static void check_expr(Walk *w, const Expr *e)
 	if (e->kind == EX_EMBEDDED && !opt.guru && !e->loc.file->is_tapset)
 		diag_error(e->loc, "embedded C code needs guru mode (-g)");
 	check_modify(w, written_array(e), e->loc);
-	if (e->kind == EX_CALL && e->func) {
-		for (int i = 0; i < w->niter; i++)
+	for (const Function *f = e->kind == EX_CALL ? e->func : NULL; f; f = f->overload) {
+		for (int i = 0; f->used && i < w->niter; i++)
 			if (w->iterating[i]->kind == SYM_GLOBAL &&
-			    fn_use[e->func->id][w->iterating[i]->id] == USE_WRITE)
+			    fn_use[f->id][w->iterating[i]->id] == USE_WRITE)
 				diag_error(e->loc, "'%s' modifies array '%s' inside a foreach loop over it",
-					   e->func->name, w->iterating[i]->name);
+					   f->name, w->iterating[i]->name);
 	}
 	check_expr(w, e->lhs);
 	check_expr(w, e->rhs);

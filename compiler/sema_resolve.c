@@ -54,12 +54,34 @@ static Symbol *find_global(const char *name, const SrcFile *from)
 	return NULL;
 }
 
+static Function *head_of(const Function *f);
+
+static bool callable(const Function *f, const char *name, const SrcFile *from)
+{
+	return strcmp(f->name, name) == 0 && (!f->is_private || f->loc.file == from || !from);
+}
+
+/* The function a call of name with nargs arguments runs first: the head of
+ * the overload group of that arity, else (for the error) any of that name. */
+static Function *find_call(const char *name, const SrcFile *from, int nargs)
+{
+	Function *any = NULL;
+
+	for (int i = 0; i < nprograms(); i++)
+		for (Function *f = program_at(i)->functions; f; f = f->next)
+			if (callable(f, name, from)) {
+				if (f->nparams == nargs)
+					return head_of(f);
+				any = any ? any : f;
+			}
+	return any;
+}
+
 static Function *find_function(const char *name, const SrcFile *from)
 {
 	for (int i = 0; i < nprograms(); i++)
 		for (Function *f = program_at(i)->functions; f; f = f->next)
-			if (strcmp(f->name, name) == 0 &&
-			    (!f->is_private || f->loc.file == from || !from))
+			if (callable(f, name, from))
 				return f;
 	return NULL;
 }
@@ -190,7 +212,7 @@ static void resolve_call(Scope *sc, Expr *e)
 		}
 		return;
 	}
-	Function *f = find_function(e->name, sc->file);
+	Function *f = find_call(e->name, sc->file, nargs);
 	Function *hidden = f ? NULL : find_function(e->name, NULL);
 	if (!f && hidden && hidden->is_private) {
 		diag_error(e->loc, "'%s' is a private function of %s", e->name, hidden->loc.file->name);
@@ -317,6 +339,9 @@ static void resolve_function(Function *f)
 {
 	if (f->used)
 		return;
+	if (f->overloaded)   /* a call may run any overload of the group */
+		for (Function *m = f->overload; m; m = m->overload)
+			resolve_function(m);
 	f->used = true;
 	f->id = S->nfunctions++;
 	S->functions = xrealloc(S->functions, S->nfunctions * sizeof(*S->functions));
@@ -339,6 +364,85 @@ static void resolve_function(Function *f)
 	resolve_stmt(&sc, f->body);
 }
 
+/*
+ * Overloading.  Functions of one name with different arities are simply
+ * different functions.  Several of one name and arity form a group when
+ * they say so, by a priority (`function f() :2`) or by `next` (pass the call
+ * on): a call tries them in priority order, then declaration order.
+ */
+static Function *find_same_signature(const Function *g)
+{
+	for (int i = 0; i < nprograms(); i++)
+		for (Function *f = program_at(i)->functions; f && f != g; f = f->next)
+			if (strcmp(f->name, g->name) == 0 && f->nparams == g->nparams &&
+			    !f->is_private && !g->is_private)
+				return f;
+	return NULL;
+}
+
+static bool stmt_has_next(const Stmt *s)
+{
+	for (; s; s = s->next)
+		if (s->kind == ST_NEXT || stmt_has_next(s->body) || stmt_has_next(s->then) ||
+		    stmt_has_next(s->els) || stmt_has_next(s->handler))
+			return true;
+	return false;
+}
+
+static bool group_declares_overloading(const Function *first)
+{
+	for (int i = 0; i < nprograms(); i++)
+		for (Function *f = program_at(i)->functions; f; f = f->next)
+			if (strcmp(f->name, first->name) == 0 && f->nparams == first->nparams &&
+			    (f->priority || stmt_has_next(f->body)))
+				return true;
+	return false;
+}
+
+static bool overloadable(const Function *first, const Function *f)
+{
+	(void)f;
+	return group_declares_overloading(first);
+}
+
+/* The first overload of f's group (f itself when it is alone). */
+static Function *head_of(const Function *f)
+{
+	return f->group ? f->group : (Function *)f;
+}
+
+/* Links every overload group in call order and marks its head. */
+static void build_overload_groups(void)
+{
+	for (int i = 0; i < nprograms(); i++) {
+		for (Function *f = program_at(i)->functions; f; f = f->next) {
+			if (find_same_signature(f) || !group_declares_overloading(f))
+				continue;   /* not the first of a group */
+			Function *members[64];
+			int n = 0;
+			for (int j = 0; j < nprograms(); j++)
+				for (Function *m = program_at(j)->functions; m && n < 64; m = m->next)
+					if (strcmp(m->name, f->name) == 0 && m->nparams == f->nparams &&
+					    !m->is_private)
+						members[n++] = m;
+			if (n < 2)
+				continue;
+			/* stable insertion sort by priority */
+			for (int a = 1; a < n; a++)
+				for (int b = a; b > 0 && members[b]->priority < members[b - 1]->priority; b--) {
+					Function *t = members[b];
+					members[b] = members[b - 1];
+					members[b - 1] = t;
+				}
+			for (int a = 0; a < n; a++) {
+				members[a]->overload = a + 1 < n ? members[a + 1] : NULL;
+				members[a]->group = members[0];
+			}
+			members[0]->overloaded = true;
+		}
+	}
+}
+
 static void check_duplicates(void)
 {
 	for (int i = 0; i < nprograms(); i++) {
@@ -350,8 +454,8 @@ static void check_duplicates(void)
 			}
 		}
 		for (Function *f = program_at(i)->functions; f; f = f->next) {
-			Function *first = find_function(f->name, f->loc.file);
-			if (first && first != f && !f->is_private && !first->is_private) {
+			Function *first = find_same_signature(f);
+			if (first && !overloadable(first, f)) {
 				diag_error(f->loc, "duplicate function '%s'", f->name);
 				diag_note(first->loc, "first defined here");
 			}
@@ -368,6 +472,7 @@ int sema_resolve(Script *s)
 
 	S = s;
 	check_duplicates();
+	build_overload_groups();
 	for (Handler *h = s->handlers; h; h = h->next) {
 		Scope sc = { .locals = &h->locals, .file = h->loc.file, .handler = h };
 		sc.globals_only = true;

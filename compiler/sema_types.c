@@ -749,6 +749,21 @@ static void stmt(Stmt *s)
 	}
 }
 
+/* The overloads of a group are one function to their callers: the same
+ * parameter and return types. */
+static void unify_overloads(Function *head)
+{
+	for (Function *m = head->overload; m; m = m->overload) {
+		unify(&head->ret, &head->ret_loc, m->ret, m->ret_loc, "return value of", head->name);
+		unify(&m->ret, &m->ret_loc, head->ret, head->ret_loc, "return value of", m->name);
+		Symbol *p = head->locals, *q = m->locals;
+		for (int i = 0; i < head->nparams && p && q; i++, p = p->next, q = q->next) {
+			unify(&p->type, &p->type_loc, q->type, q->type_loc, "parameter", p->name);
+			unify(&q->type, &q->type_loc, p->type, p->type_loc, "parameter", q->name);
+		}
+	}
+}
+
 static void round_all(Script *s)
 {
 	for (int i = 0; i < s->nfunctions; i++) {
@@ -757,6 +772,8 @@ static void round_all(Script *s)
 		cur_handler = NULL;
 		if (f->declared)
 			unify(&f->ret, &f->ret_loc, f->declared, f->loc, "return value of", f->name);
+		if (f->overloaded)
+			unify_overloads(f);
 		stmt(f->body);
 	}
 	cur_fn = NULL;

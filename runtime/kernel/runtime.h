@@ -38,11 +38,15 @@
 
 struct sonde_probe;
 
+#define SONDE_NEXT_OVERLOAD 2
+
 struct sonde_context {
 	atomic_t busy;             /* a handler is running on this CPU */
 	int nesting;               /* user-function call depth */
 	int64_t actions;           /* statements executed in this hit */
-	int abort;                 /* nonzero: unwind to the end of the handler */
+	int abort;                 /* nonzero: unwind to the end of the handler;
+	                            * SONDE_NEXT_OVERLOAD: `next` in an overloaded
+	                            * function (its dispatcher tries the next one) */
 	const char *error;         /* first script error of this hit, or NULL */
 	const char *error_loc;     /* "file:line:col" where it happened */
 	char error_buf[256];

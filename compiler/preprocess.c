@@ -62,8 +62,13 @@ typedef struct Macro {
 	bool broken;           /* its definition had errors (reported): uses
 	                        * expand to an error, silently */
 	bool recursive;        /* found using itself (reported once) */
-	struct Macro *next;
 } Macro;
+
+/* A scope: macros by name (open addressing, linear probing). */
+typedef struct MacroTable {
+	Macro **slots;         /* NULL = empty */
+	size_t cap, n;
+} MacroTable;
 
 typedef enum FrameKind { FR_SCANNER, FR_MACRO, FR_ARG } FrameKind;
 
@@ -99,7 +104,7 @@ struct PPState {
 	int npending;
 	bool at_end;           /* the scanner returned END (it is not asked again) */
 	Token end;
-	Macro *macros;         /* this file's macros */
+	MacroTable macros;     /* this file's macros */
 	Cond conds[PP_MAX_CONDS];
 	int nconds;
 	long replayed;         /* tokens read from frames */
@@ -109,7 +114,7 @@ struct PPState {
 	bool rejected;         /* library mode: the "only @define" error given */
 };
 
-static Macro *library;     /* the macros of the .stpm files */
+static MacroTable library; /* the macros of the .stpm files */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -411,31 +416,59 @@ static int skip_until(PPState *pp, unsigned long fid, int depth, unsigned stops,
 
 /* ---- macros ---------------------------------------------------------------- */
 
-static Macro *find_macro(Macro *list, const char *name)
+static size_t name_hash(const char *s)
 {
-	for (; list; list = list->next)
-		if (!strcmp(list->name, name))
-			return list;
-	return NULL;
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of `name` in t: where it is, or the empty slot it would take. */
+static Macro **table_slot(const MacroTable *t, const char *name)
+{
+	size_t i = name_hash(name) & (t->cap - 1);
+	while (t->slots[i] && strcmp(t->slots[i]->name, name))
+		i = (i + 1) & (t->cap - 1);
+	return &t->slots[i];
+}
+
+static Macro *find_macro(const MacroTable *t, const char *name)
+{
+	return t->cap ? *table_slot(t, name) : NULL;
+}
+
+static void table_add(MacroTable *t, Macro *m)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		MacroTable bigger = { xcalloc(t->cap ? 2 * t->cap : 64, sizeof(Macro *)),
+		                      t->cap ? 2 * t->cap : 64, t->n };
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i])
+				*table_slot(&bigger, t->slots[i]->name) = t->slots[i];
+		free(t->slots);
+		*t = bigger;
+	}
+	*table_slot(t, m->name) = m;
+	t->n++;
 }
 
 static Macro *lookup(const PPState *pp, const char *name)
 {
-	Macro *m = find_macro(pp->macros, name);
-	return m ? m : find_macro(library, name);
+	Macro *m = find_macro(&pp->macros, name);
+	return m ? m : find_macro(&library, name);
 }
 
 static void register_macro(PPState *pp, Macro *m)
 {
-	Macro **scope = pp->library ? &library : &pp->macros;
-	Macro *old = find_macro(*scope, m->name);
+	MacroTable *scope = pp->library ? &library : &pp->macros;
+	Macro *old = find_macro(scope, m->name);
 	if (old) {
 		diag_error(m->loc, "macro '@%s' is already defined", m->name);
 		diag_note(old->loc, "'@%s' was first defined here", m->name);
 		return;
 	}
-	m->next = *scope;
-	*scope = m;
+	table_add(scope, m);
 }
 
 /* BODY %) after the %( that opens it, straight from the scanner. */
@@ -671,10 +704,12 @@ static void unknown_macro(PPState *pp, const Token *t)
 	const char *name = t->val.str;
 	Suggest s;
 	suggest_init(&s, name);
-	for (const Macro *m = pp->macros; m; m = m->next)
-		suggest_offer(&s, m->name);
-	for (const Macro *m = library; m; m = m->next)
-		suggest_offer(&s, m->name);
+	for (size_t i = 0; i < pp->macros.cap; i++)
+		if (pp->macros.slots[i])
+			suggest_offer(&s, pp->macros.slots[i]->name);
+	for (size_t i = 0; i < library.cap; i++)
+		if (library.slots[i])
+			suggest_offer(&s, library.slots[i]->name);
 	for (int i = 0; lex_atword_name(i); i++)
 		suggest_offer(&s, lex_atword_name(i));
 	const char *close = suggest_result(&s);
@@ -1484,12 +1519,14 @@ PPState *pp_new(ParseState *ps, yyscan_t scanner, bool library_mode)
 	return pp;
 }
 
-/* Macros are kept: expansion records (in the AST's locations) name them. */
+/* The macros themselves are kept: expansion records (in the AST's
+ * locations) name them. */
 void pp_free(PPState *pp)
 {
 	if (!pp)
 		return;
 	abandon(pp);
+	free(pp->macros.slots);
 	free(pp);
 }
 
@@ -1497,7 +1534,7 @@ void pp_free(PPState *pp)
  * memory of the previous run is gone already. */
 void pp_reset(void)
 {
-	library = NULL;
+	library = (MacroTable){ NULL, 0, 0 };
 	kconfig.path = NULL;
 	kconfig.opts = NULL;
 	kconfig.n = 0;

@@ -833,6 +833,57 @@ static void test_condition_errors(void)
 		"t.stp:1:14: error: expected a condition such as kernel_v >= \"5.0\"\n"
 		" 1 | %( 1 == 1 && %? a %)\n"
 		"   |              ^~\n");
+	CHECK_DIAG("%( \"a\" == %? a %)",
+		"t.stp:1:11: error: expected a string after '=='\n"
+		" 1 | %( \"a\" == %? a %)\n"
+		"   |           ^~\n");
+	CHECK_DIAG("%( 1 > - x %? a %)",
+		"t.stp:1:10: error: expected a number after '-'\n"
+		" 1 | %( 1 > - x %? a %)\n"
+		"   |          ^\n");
+	CHECK_DIAG("%( runtime == 1 %? a %)",
+		"t.stp:1:15: error: 'runtime' must be compared with a string, as in "
+		"runtime == \"kernel\"\n"
+		" 1 | %( runtime == 1 %? a %)\n"
+		"   |               ^\n");
+	CHECK_DIAG("%( systemtap_privilege != 0 %? a %)",
+		"t.stp:1:27: error: 'systemtap_privilege' must be compared with a string, "
+		"as in systemtap_privilege == \"stapdev\"\n"
+		" 1 | %( systemtap_privilege != 0 %? a %)\n"
+		"   |                           ^\n");
+	CHECK_DIAG("%( systemtap_v < 5 %? a %)",
+		"t.stp:1:18: error: 'systemtap_v' must be compared with a version string, "
+		"as in systemtap_v >= \"5.0\"\n"
+		" 1 | %( systemtap_v < 5 %? a %)\n"
+		"   |                  ^\n");
+	CHECK_DIAG("%( CONFIG_SMP == y %? a %)",
+		"t.stp:1:18: error: 'CONFIG_SMP' must be compared with a string or a "
+		"number, as in CONFIG_SMP == \"y\"\n"
+		" 1 | %( CONFIG_SMP == y %? a %)\n"
+		"   |                  ^\n");
+	/* limits */
+	StrBuf deep = {0};
+	for (int i = 0; i < 300; i++)
+		sb_puts(&deep, "%( 1 == 1 %? ");
+	for (int i = 0; i < 300; i++)
+		sb_puts(&deep, "%) ");
+	free(pp(deep.data));
+	CU_ASSERT_EQUAL(diag_count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diag_text, "t.stp:1:3329: error: preprocessor "
+	                              "conditionals nested too deeply (the limit is 256)\n"));
+	deep.len = 0;
+	sb_puts(&deep, "%( ");
+	for (int i = 0; i < 100; i++)
+		sb_putc(&deep, '(');
+	sb_puts(&deep, "1 == 1 %? a %) b");
+	char *rest = pp(deep.data);
+	CU_ASSERT_STRING_EQUAL(rest, "<error> b");
+	CU_ASSERT_EQUAL(diag_count, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(diag_text, "t.stp:1:68: error: too many nested "
+	                              "parentheses in a preprocessor condition (the "
+	                              "limit is 64)\n"));
+	free(rest);
+	free(deep.data);
 	/* after a bad condition the whole conditional is skipped */
 	char *got = pp("a %( bad %? b %: c %) d %( ( %( x %) %) e");
 	CU_ASSERT_STRING_EQUAL(got, "a <error> d <error> e");

@@ -3,6 +3,7 @@
 #   make test       unit tests (CUnit), diagnostics tests, integration tests in one VM boot
 #   make unit       unit tests only
 #   make check      the language tests (tests/lang: sonde -p2 on every case, no VM)
+#   make robustness hostile inputs (binary, deep, 1 MB, unterminated) end cleanly
 #   make fuzz       fuzz the front end (clang, libFuzzer, ASan+UBSan) until ^C
 #   make fuzz-check the bounded fuzz run of `make test` (tests/fuzz/README.md)
 #   make deps       install the Debian packages sonde needs (root)
@@ -71,7 +72,10 @@ install-check: all
 runtime-test: all
 	tests/runtime/run.sh
 
-test: unit errors check install-check runtime-test integration
+test: unit errors check robustness install-check runtime-test integration
+
+robustness: all
+	tests/robustness/run.sh
 
 # ---- fuzzing: the front end under libFuzzer, ASan and UBSan --------------
 # The compiler is built again with clang and sanitizers into build/fuzz/;
@@ -117,5 +121,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors check install-check runtime-test integration test deps install clean \
+.PHONY: all unit errors check robustness install-check runtime-test integration test deps install clean \
 	fuzz fuzz-check fuzz-corpus

@@ -123,3 +123,75 @@ void ast_append_(void **head, void *item, long next_offset)
 		link = (void **)((char *)*link + next_offset);
 	*link = item;
 }
+
+/* ---- nesting depth (AST_MAX_DEPTH) -------------------------------------- */
+
+/* Each walker returns true once it finds a node at depth > AST_MAX_DEPTH,
+ * without descending further; lists are followed by iteration. */
+static bool expr_too_deep(const Expr *e, int depth, SrcLoc *where);
+
+static bool exprs_too_deep(const Expr *e, int depth, SrcLoc *where)
+{
+	for (; e; e = e->next)
+		if (expr_too_deep(e, depth, where))
+			return true;
+	return false;
+}
+
+static bool expr_too_deep(const Expr *e, int depth, SrcLoc *where)
+{
+	if (!e)
+		return false;
+	if (depth > AST_MAX_DEPTH) {
+		*where = e->loc;
+		return true;
+	}
+	if (expr_too_deep(e->lhs, depth + 1, where) ||
+	    expr_too_deep(e->rhs, depth + 1, where) ||
+	    expr_too_deep(e->cond, depth + 1, where) ||
+	    exprs_too_deep(e->args, depth + 1, where))
+		return true;
+	for (const TargetComp *c = e->chain; c; c = c->next)
+		if (expr_too_deep(c->index, depth + 1, where))
+			return true;
+	return false;
+}
+
+/* *in_expr tells which kind of node crossed the limit. */
+static bool stmts_too_deep(const Stmt *s, int depth, SrcLoc *where, bool *in_expr)
+{
+	for (; s; s = s->next) {
+		if (depth > AST_MAX_DEPTH) {
+			*where = s->loc;
+			return true;
+		}
+		if (stmts_too_deep(s->body, depth + 1, where, in_expr) ||
+		    stmts_too_deep(s->then, depth + 1, where, in_expr) ||
+		    stmts_too_deep(s->els, depth + 1, where, in_expr) ||
+		    stmts_too_deep(s->handler, depth + 1, where, in_expr))
+			return true;
+		const Expr *parts[] = { s->expr, s->cond, s->init, s->step, s->value,
+		                        s->array, s->limit, s->catch_var };
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+			if (expr_too_deep(parts[i], depth + 1, where)) {
+				*in_expr = true;
+				return true;
+			}
+		}
+		if (exprs_too_deep(s->keys, depth + 1, where)) {
+			*in_expr = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *ast_too_deep(const Stmt *s, const Expr *e, SrcLoc *where)
+{
+	bool in_expr = false;
+	if (stmts_too_deep(s, 1, where, &in_expr))
+		return in_expr ? "expression" : "statement";
+	if (expr_too_deep(e, 1, where))
+		return "expression";
+	return NULL;
+}

@@ -74,6 +74,10 @@ static const char *find_line(const char *text, int line, int *len)
 	return p;
 }
 
+/* A line longer than this (a generated or minified script) is shown as a
+ * window of that many columns around the caret, "..." marking the cuts. */
+#define MAX_SHOWN_COLUMNS 160
+
 /* Prints the source line of loc and the caret/tilde line under its span. */
 static void print_source(FILE *f, SrcLoc loc)
 {
@@ -83,15 +87,7 @@ static void print_source(FILE *f, SrcLoc loc)
 	const char *src = find_line(loc.file->text, loc.line, &len);
 	if (!src)
 		return;
-	int width = snprintf(NULL, 0, "%d", loc.line);
-	fprintf(f, " %d | %.*s\n", loc.line, len, src);
-	fprintf(f, " %*s | ", width, "");
-
 	int col = loc.col <= len + 1 ? loc.col : len + 1;
-	for (int i = 0; i < col - 1; i++)
-		fputc(src[i] == '\t' ? '\t' : ' ', f);
-	fputc('^', f);
-
 	int last = col;   /* last column to mark */
 	if (loc.end_line == loc.line && loc.end_col > col)
 		last = loc.end_col;
@@ -99,6 +95,21 @@ static void print_source(FILE *f, SrcLoc loc)
 		last = len;
 	if (last > len)
 		last = len > col ? len : col;
+
+	int from = 0, to = len;   /* the columns shown: src[from, to) */
+	if (len > MAX_SHOWN_COLUMNS) {
+		from = col - 1 > MAX_SHOWN_COLUMNS / 4 ? col - 1 - MAX_SHOWN_COLUMNS / 4 : 0;
+		to = from + MAX_SHOWN_COLUMNS < len ? from + MAX_SHOWN_COLUMNS : len;
+		if (last > to)
+			last = to;
+	}
+	const char *cut_l = from > 0 ? "..." : "", *cut_r = to < len ? "..." : "";
+	int width = snprintf(NULL, 0, "%d", loc.line);
+	fprintf(f, " %d | %s%.*s%s\n", loc.line, cut_l, to - from, src + from, cut_r);
+	fprintf(f, " %*s | %*s", width, "", (int)strlen(cut_l), "");
+	for (int i = from; i < col - 1; i++)
+		fputc(src[i] == '\t' ? '\t' : ' ', f);
+	fputc('^', f);
 	for (int c = col + 1; c <= last; c++)
 		fputc('~', f);
 	fputc('\n', f);
@@ -153,11 +164,32 @@ static void report_expansions(SrcLoc loc)
 	}
 }
 
+/*
+ * Binary garbage or a huge generated script can produce a million errors;
+ * past this many errors (or warnings) the rest are counted, not shown, and
+ * their notes vanish with them.
+ */
+#define MAX_SHOWN 100
+
+/* Whether the n-th error or warning is shown; says so at the first not. */
+static bool shown(int n, const char *kind)
+{
+	if (n <= MAX_SHOWN)
+		return true;
+	if (n == MAX_SHOWN + 1)
+		fprintf(out(), "sonde: note: more than %d %ss; the rest are not shown\n",
+			MAX_SHOWN, kind);
+	last_suppressed = 1;
+	return false;
+}
+
 void diag_error(SrcLoc loc, const char *fmt, ...)
 {
 	va_list ap;
 	n_errors++;
 	last_suppressed = 0;
+	if (!shown(n_errors, "error"))
+		return;
 	va_start(ap, fmt);
 	vreport(loc, "error", fmt, ap);
 	va_end(ap);
@@ -173,6 +205,8 @@ void diag_warning(SrcLoc loc, const char *fmt, ...)
 	}
 	n_warnings++;
 	last_suppressed = 0;
+	if (!shown(n_warnings, "warning"))
+		return;
 	va_start(ap, fmt);
 	vreport(loc, "warning", fmt, ap);
 	va_end(ap);

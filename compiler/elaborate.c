@@ -31,6 +31,8 @@ typedef struct Expansion {
 
 static Script *S;
 static int next_handler_id, next_point_id;
+static Handler *last_handler;     /* of S->handlers, for AST_APPEND_TAIL */
+static ConcretePoint *last_point; /* of S->points */
 
 /* The point as text, e.g. kernel.function("vfs_read").return */
 char *probe_point_text(const ProbePoint *pp)
@@ -64,7 +66,7 @@ static Handler *handler_for(Expansion *x)
 	h->loc = x->loc;
 	h->id = next_handler_id++;
 	h->is_return = true;
-	AST_APPEND(S->handlers, h);
+	AST_APPEND_TAIL(S->handlers, last_handler, h);
 	x->handler = h;
 	return h;
 }
@@ -81,7 +83,7 @@ static ConcretePoint *add_point(Expansion *x, const ProbePoint *pp, PointKind ki
 	if (kind != PK_KRETPROBE)
 		cp->handler->is_return = false;
 	cp->handler->kinds |= 1u << kind;
-	AST_APPEND(S->points, cp);
+	AST_APPEND_TAIL(S->points, last_point, cp);
 	S->npoints++;
 	return cp;
 }
@@ -477,6 +479,8 @@ int elaborate(Script *s)
 	int errors = diag_errors();
 
 	S = s;
+	last_handler = NULL;
+	last_point = NULL;
 	for (Probe *p = s->user->probes; p; p = p->next) {
 		/* Points without a condition share one handler. */
 		Expansion shared = { .body = p->body, .loc = p->loc };

@@ -75,6 +75,14 @@ typedef struct TargetTok {
 	const char *name;
 	int pretty;
 } TargetTok;
+
+/* A list that a left-recursive rule is building, with its last node, so
+ * that appending stays cheap however long it gets (AST_APPEND_TAIL). */
+typedef struct StmtList { Stmt *head, *tail; } StmtList;
+typedef struct ExprList { Expr *head, *tail; } ExprList;
+typedef struct SymList { Symbol *head, *tail; } SymList;
+/* Adjacent string literals being glued together. */
+typedef struct StrPieces { char *data; size_t len, cap; } StrPieces;
 }
 
 %code provides {
@@ -108,6 +116,15 @@ struct ParseState {
 	SONDE_YYLTYPE paste_loc;
 
 	struct PPState *pp;    /* the preprocessor between lexer and parser */
+
+	/* the last node of each of prog's lists, for AST_APPEND_TAIL */
+	struct {
+		Symbol *globals;
+		Function *functions;
+		Probe *probes;
+		ProbeAlias *aliases;
+		Embedded *embedded;
+	} last;
 };
 
 Program *parse_program(const SrcFile *file, int argc, char **argv);
@@ -191,6 +208,8 @@ static void add_probe(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *points, Stmt 
 static void add_alias(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *names,
                       ProbePoint *points, bool epilogue, Stmt *body);
 static void add_function(ParseState *ps, Function *f, bool priv);
+static bool too_deep(ParseState *ps, const Stmt *s, const Expr *e);
+static void add_piece(StrPieces *sp, const char *s);
 static int count_list(Expr *e);
 static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 }
@@ -212,6 +231,10 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 	Function *func;
 	ForeachHead fh;
 	OpenPos open;
+	StmtList stmts;
+	ExprList exprs;
+	SymList syms;
+	StrPieces pieces;
 }
 
 /* The aliases are what error messages print for an expected token. */
@@ -286,9 +309,13 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 %left '*' '/' '%'
 %precedence INC DEC '(' '['
 
-%type <expr> expr unary postfix primary opt_expr args opt_args string_lit
+%type <expr> expr unary postfix primary opt_expr opt_args string_lit
+%type <exprs> args
+%type <stmts> stmts
+%type <syms> global_list
+%type <pieces> strings
 %type <expr> literal hist opt_limit opt_module
-%type <stmt> stmt stmts block fbody
+%type <stmt> stmt block fbody
 %type <tc> chain
 %type <num> opt_pretty opt_sort opt_priority
 %type <type> opt_type
@@ -298,7 +325,7 @@ static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
 %type <str> pp_name pp_piece name_or_keyword keyword
 %type <expr> pp_arg
 %type <param> param params opt_params
-%type <sym> global_item global_list
+%type <sym> global_item
 %type <func> function_rest
 %type <op> assign_op
 %type <op> pp_flag
@@ -322,14 +349,14 @@ toplevel:
 	| PROBE error block               { (void)$3; yyerrok; }
 	| FUNCTION function_rest          { $2->loc = LOC(@$); add_function(ps, $2, false); }
 	| PRIVATE FUNCTION function_rest  { $3->loc = LOC(@$); add_function(ps, $3, true); }
-	| GLOBAL global_list              { add_global(ps, @$, $2, false); }
-	| PRIVATE GLOBAL global_list      { add_global(ps, @$, $3, true); }
-	| PRIVATE global_list             { add_global(ps, @$, $2, true); }
+	| GLOBAL global_list              { add_global(ps, @$, $2.head, false); }
+	| PRIVATE GLOBAL global_list      { add_global(ps, @$, $3.head, true); }
+	| PRIVATE global_list             { add_global(ps, @$, $2.head, true); }
 	| EMBEDDED {
 		Embedded *em = xcalloc(1, sizeof *em);
 		em->code = $1;
 		em->loc = LOC(@$);
-		AST_APPEND(ps->prog->embedded, em);
+		AST_APPEND_TAIL(ps->prog->embedded, ps->last.embedded, em);
 	  }
 	| ';'
 	/* anything else: skip to the next 'probe', 'function' or 'global' */
@@ -339,8 +366,8 @@ toplevel:
 /* ---- globals ----------------------------------------------------------- */
 
 global_list:
-	  global_item
-	| global_list ',' global_item     { $$ = $1; AST_APPEND($$, $3); }
+	  global_item                     { $$ = (SymList){ $1, $1 }; }
+	| global_list ',' global_item     { $$ = $1; AST_APPEND_TAIL($$.head, $$.tail, $3); }
 	;
 
 /* name, name[N], name%, name%[N], name[N]%, name = literal */
@@ -449,7 +476,7 @@ pp_flag:
 
 pp_cond:
 	  %empty                          { $$ = NULL; }
-	| IF '(' expr ')'                 { $$ = $3; }
+	| IF '(' expr ')'                 { $$ = too_deep(ps, NULL, $3) ? NULL : $3; }
 	;
 
 /* Components are separated by '.'; the lexer calls a '.' glued to the
@@ -525,20 +552,20 @@ keyword:
 /* ---- statements -------------------------------------------------------- */
 
 block:
-	  '{' stmts '}'                   { $$ = mk_block(ps, @$, $2); }
+	  '{' stmts '}'                   { $$ = mk_block(ps, @$, $2.head); }
 	/* An error inside a block: skip to a '}' and go on after it.  When
 	 * that '}' really closes this block (the lexer matches brackets), the
 	 * parser is back in step, so the next error is reported at once. */
 	| '{' stmts error '}' {
-		$$ = mk_block(ps, @$, $2);
+		$$ = mk_block(ps, @$, $2.head);
 		if ($4.line == @1.first_line && $4.col == @1.first_column)
 			yyerrok;
 	  }
 	;
 
 stmts:
-	  %empty                          { $$ = NULL; }
-	| stmts stmt                      { $$ = $1; AST_APPEND($$, $2); }
+	  %empty                          { $$ = (StmtList){ NULL, NULL }; }
+	| stmts stmt                      { $$ = $1; AST_APPEND_TAIL($$.head, $$.tail, $2); }
 	;
 
 /* ';' after a simple statement is optional.  The empty alternative is
@@ -704,7 +731,7 @@ expr:
 	  }
 	| '[' args ']' IN IDENT {
 		$$ = ast_expr(EX_IN, LOC(@$));
-		$$->args = $2;
+		$$->args = $2.head;
 		$$->name = $5;
 	  }
 	| expr EQ expr                    { $$ = mk_binary(ps, @$, OP_EQ, $1, $3); }
@@ -768,7 +795,7 @@ primary:
 	| IDENT '[' args ']' {
 		$$ = ast_expr(EX_INDEX, LOC(@$));
 		$$->name = $1;
-		$$->args = $3;
+		$$->args = $3.head;
 	  }
 	| IDENT '(' opt_args ')' {
 		$$ = ast_expr(EX_CALL, LOC(@$));
@@ -809,8 +836,8 @@ primary:
 	;
 
 hist:
-	  AT_HIST_LINEAR '(' args ')'     { $$ = mk_hist(ps, @$, HIST_LINEAR, $3); }
-	| AT_HIST_LOG '(' args ')'        { $$ = mk_hist(ps, @$, HIST_LOG, $3); }
+	  AT_HIST_LINEAR '(' args ')'     { $$ = mk_hist(ps, @$, HIST_LINEAR, $3.head); }
+	| AT_HIST_LOG '(' args ')'        { $$ = mk_hist(ps, @$, HIST_LOG, $3.head); }
 	;
 
 opt_module:
@@ -820,16 +847,18 @@ opt_module:
 
 /* Adjacent string literals are glued together: "a" "b" is "ab". */
 string_lit:
-	  STRING                          { $$ = ast_expr(EX_STRING, LOC(@$)); $$->str = $1; }
-	| string_lit STRING {
-		$$ = $1;
-		$$->str = xasprintf("%s%s", $1->str, $2);
-		$$->loc.end_line = @2.last_line;
-		$$->loc.end_col = @2.last_column;
-	  }
+	  strings %prec LOW               { $$ = ast_expr(EX_STRING, LOC(@$));
+	                                    $$->str = $1.data ? $1.data : xstrdup(""); }
 	;
 
-/* Target variable chain: ->member, .member (written without spaces), [i]. */
+strings:
+	  STRING                          { $$ = (StrPieces){ NULL, 0, 0 }; add_piece(&$$, $1); }
+	| strings STRING                  { $$ = $1; add_piece(&$$, $2); }
+	;
+
+/* Target variable chain: ->member, .member (written without spaces), [i].
+ * Built last component first, so that a long chain costs linear time;
+ * mk_target() puts it in order. */
 chain:
 	  %empty                          { $$ = NULL; }
 	| chain ARROW name_or_keyword     { $$ = mk_member(ps, @3, true, $3, $1); }
@@ -845,8 +874,8 @@ chain:
 		c->loc = LOC(@$);
 		c->loc.line = @2.first_line;
 		c->loc.col = @2.first_column;
-		$$ = $1;
-		AST_APPEND($$, c);
+		c->next = $1;
+		$$ = c;
 	  }
 	;
 
@@ -857,13 +886,13 @@ opt_pretty:
 	;
 
 args:
-	  expr
-	| args ',' expr                   { $$ = $1; AST_APPEND($$, $3); }
+	  expr                            { $$ = (ExprList){ $1, $1 }; }
+	| args ',' expr                   { $$ = $1; AST_APPEND_TAIL($$.head, $$.tail, $3); }
 	;
 
 opt_args:
 	  %empty                          { $$ = NULL; }
-	| args
+	| args                            { $$ = $1.head; }
 	;
 
 %%
@@ -1010,8 +1039,8 @@ static TargetComp *mk_member(ParseState *ps, SONDE_YYLTYPE l, bool arrow,
 	c->loc = mkloc(ps, l);
 	if (c->loc.col > (arrow ? 2 : 1))
 		c->loc.col -= arrow ? 2 : 1;   /* include the '->' or '.' */
-	AST_APPEND(chain, c);
-	return chain;
+	c->next = chain;                   /* last first, see `chain` */
+	return c;
 }
 
 /*
@@ -1022,6 +1051,14 @@ static TargetComp *mk_member(ParseState *ps, SONDE_YYLTYPE l, bool arrow,
 static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *chain,
                        int tok_pretty, int pretty)
 {
+	TargetComp *rev = chain;          /* the rule built it last first */
+	chain = NULL;
+	while (rev) {
+		TargetComp *c = rev;
+		rev = c->next;
+		c->next = chain;
+		chain = c;
+	}
 	pretty += tok_pretty;
 	TargetComp **link = &chain;
 	for (TargetComp *c = chain; c; c = c->next) {
@@ -1109,7 +1146,7 @@ static void add_global(ParseState *ps, SONDE_YYLTYPE l, Symbol *list, bool priv)
 	(void)l;
 	for (Symbol *s = list; s; s = s->next)
 		s->is_private = priv;
-	AST_APPEND(ps->prog->globals, list);
+	AST_APPEND_TAIL(ps->prog->globals, ps->last.globals, list);
 }
 
 static Type parse_type(ParseState *ps, SONDE_YYLTYPE l, const char *name)
@@ -1133,13 +1170,29 @@ static char *join_piece(ParseState *ps, const char *a, SONDE_YYLTYPE la,
 	return xasprintf("%s%s", a, b);
 }
 
+/* The passes walk the tree recursively: a declaration nested deeper than
+ * AST_MAX_DEPTH is reported here and dropped.  True if s or e is. */
+static bool too_deep(ParseState *ps, const Stmt *s, const Expr *e)
+{
+	SrcLoc where;
+	const char *what = ast_too_deep(s, e, &where);
+
+	if (!what)
+		return false;
+	diag_error(where, "%s nested too deeply (the limit is %d)", what, AST_MAX_DEPTH);
+	ps->errors++;
+	return true;
+}
+
 static void add_probe(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *points, Stmt *body)
 {
+	if (too_deep(ps, body, NULL))
+		return;
 	Probe *p = xcalloc(1, sizeof *p);
 	p->points = points;
 	p->body = body;
 	p->loc = mkloc(ps, l);
-	AST_APPEND(ps->prog->probes, p);
+	AST_APPEND_TAIL(ps->prog->probes, ps->last.probes, p);
 }
 
 static void add_alias(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *names,
@@ -1158,13 +1211,30 @@ static void add_alias(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *names,
 	a->epilogue = epilogue;
 	a->body = body;
 	a->loc = mkloc(ps, l);
-	AST_APPEND(ps->prog->aliases, a);
+	if (too_deep(ps, body, NULL))
+		return;
+	AST_APPEND_TAIL(ps->prog->aliases, ps->last.aliases, a);
 }
 
 static void add_function(ParseState *ps, Function *f, bool priv)
 {
 	f->is_private = priv;
-	AST_APPEND(ps->prog->functions, f);
+	if (too_deep(ps, f->body, NULL))
+		return;
+	AST_APPEND_TAIL(ps->prog->functions, ps->last.functions, f);
+}
+
+/* Appends one literal's text to the glued string (doubling, so that many
+ * adjacent literals stay linear). */
+static void add_piece(StrPieces *sp, const char *s)
+{
+	size_t n = strlen(s);
+	if (sp->len + n + 1 > sp->cap) {
+		sp->cap = 2 * (sp->len + n + 1);
+		sp->data = xrealloc(sp->data, sp->cap);
+	}
+	memcpy(sp->data + sp->len, s, n + 1);
+	sp->len += n;
 }
 
 /* Copies a component list (the nodes, not the literal arguments). */

@@ -18,15 +18,27 @@ SrcFile *srcfile_load(const char *path, bool is_tapset)
 		diag_fatal_noloc("cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (memchr(text, '\0', len)) {
-		diag_fatal_noloc("cannot read %s: the file contains NUL bytes "
-		                 "(is it a binary file?)", path);
-		return NULL;
-	}
 	SrcFile *f = xcalloc(1, sizeof *f);
 	f->name = xstrdup(path);
 	f->text = text;
 	f->is_tapset = is_tapset;
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		/* located, so the user sees where; the caret line shows the
+		 * text up to the NUL */
+		SrcLoc loc = { .file = f, .line = 1, .col = 1 };
+		for (const char *p = text; p < nul; p++) {
+			loc.col++;
+			if (*p == '\n') {
+				loc.line++;
+				loc.col = 1;
+			}
+		}
+		loc.end_line = loc.line;
+		loc.end_col = loc.col;
+		diag_error(loc, "the file contains a NUL byte (is it a binary file?)");
+		return NULL;
+	}
 	return f;
 }
 

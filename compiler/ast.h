@@ -172,6 +172,7 @@ struct Stmt {
 	Stmt *handler;         /* ST_TRY: catch block */
 	Expr *catch_var;       /* ST_TRY: EX_IDENT or NULL */
 	const char *code;      /* ST_EMBEDDED */
+	bool from_alias;       /* a probe alias's prologue/epilogue, spliced in */
 	Stmt *next;
 };
 
@@ -192,6 +193,7 @@ struct Symbol {
 	int64_t max_entries;   /* global a[N]: N, else 0 (default) */
 	bool wrap;             /* global a%: evicts oldest when full */
 	bool is_private;
+	bool type_declared;    /* a parameter declared `x:long` / `x:string` */
 	Expr *init;            /* global x = literal */
 	const SrcFile *owner;  /* file that declared it (for private) */
 	int id;                /* dense index among globals / within a frame */
@@ -225,6 +227,7 @@ struct Function {
 	                        * order calls try them (resolve); NULL at the end */
 	bool overloaded;       /* first of a group of two or more overloads */
 	Function *group;       /* the group's first overload, NULL if not overloaded */
+	SrcLoc call_loc;       /* a call from the user's script (for notes), if any */
 	bool is_private;
 	bool used;
 	Symbol *locals;        /* params first, then locals (resolve) */

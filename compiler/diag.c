@@ -46,11 +46,14 @@ int diag_errors(void)
 	return n_errors;
 }
 
+static void clear_context(void);
+
 void diag_reset(void)
 {
 	n_errors = 0;
 	n_warnings = 0;
 	last_suppressed = 0;
+	clear_context();
 }
 
 /* Finds line `line` (1-based) of text; sets *len to its length without
@@ -183,9 +186,47 @@ static bool shown(int n, const char *kind)
 	return false;
 }
 
+/*
+ * Context notes: while a pass works on code it reached from somewhere else
+ * (a tapset function called by the script, an alias prologue spliced into a
+ * probe), every error it reports ends with a note pointing back there.  The
+ * note is held until the error's own notes are out.
+ */
+static struct { SrcLoc loc; char text[256]; bool set; } context, pending;
+
+static void flush_pending(void)
+{
+	if (pending.set) {
+		pending.set = false;
+		report(pending.loc, "note", "%s", pending.text);
+	}
+}
+
+void diag_push_context(SrcLoc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(context.text, sizeof(context.text), fmt, ap);
+	va_end(ap);
+	context.loc = loc;
+	context.set = true;
+}
+
+static void clear_context(void)
+{
+	context.set = pending.set = false;
+}
+
+void diag_pop_context(void)
+{
+	flush_pending();
+	context.set = false;
+}
+
 void diag_error(SrcLoc loc, const char *fmt, ...)
 {
 	va_list ap;
+	flush_pending();
 	n_errors++;
 	last_suppressed = 0;
 	if (!shown(n_errors, "error"))
@@ -194,6 +235,8 @@ void diag_error(SrcLoc loc, const char *fmt, ...)
 	vreport(loc, "error", fmt, ap);
 	va_end(ap);
 	report_expansions(loc);
+	if (context.set)
+		pending = context;
 }
 
 void diag_warning(SrcLoc loc, const char *fmt, ...)

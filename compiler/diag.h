@@ -21,6 +21,10 @@ void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2
 /* An error with no source location: "sonde: error: ..." */
 void diag_fatal_noloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int diag_errors(void);
+/* Until diag_pop_context(), every error is followed (after its own notes)
+ * by this note: where the code being checked was reached from. */
+void diag_push_context(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_pop_context(void);
 void diag_reset(void);
 /* Where diagnostics go (default stderr); tests point it at a memstream. */
 void diag_set_stream(FILE *f);

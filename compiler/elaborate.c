@@ -56,6 +56,9 @@ char *probe_point_text(const ProbePoint *pp)
 	return sb_steal(&sb);
 }
 
+/* The user's probe point being expanded (for notes about alias code). */
+static const ProbePoint *alias_use;
+
 static Handler *handler_for(Expansion *x)
 {
 	if (x->handler)
@@ -66,6 +69,7 @@ static Handler *handler_for(Expansion *x)
 	h->loc = x->loc;
 	h->id = next_handler_id++;
 	h->is_return = true;
+	h->alias_use = alias_use;   /* (only statements from aliases use it) */
 	AST_APPEND_TAIL(S->handlers, last_handler, h);
 	x->handler = h;
 	return h;
@@ -272,7 +276,6 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth);
 static const ProbeAlias *alias_stack[MAX_ALIAS_DEPTH + 2];
 static const ProbePoint *alias_stack_names[MAX_ALIAS_DEPTH + 2];
 static int alias_depth;
-static const ProbePoint *alias_use;
 
 /* Reports a cycle if alias a is already being expanded; true if so. */
 static bool alias_cycle(const ProbeAlias *a, const ProbePoint *name, const ProbePoint *pp)
@@ -402,6 +405,7 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 				}
 				Stmt *user = ast_copy_stmt(block_of(x->body, x->loc));
 				Stmt *mine = ast_copy_stmt(a->body);
+				mine->from_alias = true;
 				if (a->epilogue) {
 					user->next = mine;
 				} else {

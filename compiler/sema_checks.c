@@ -158,6 +158,49 @@ static void check_modify(Walk *w, const Symbol *arr, SrcLoc loc)
 				   arr->name);
 }
 
+/* Where code (or a function it calls, MAX_CALL_DEPTH deep) writes arr. */
+#define MAX_CALL_DEPTH 8
+static bool find_write_expr(const Expr *e, const Symbol *arr, SrcLoc *where, int depth);
+
+static bool find_write(const Stmt *s, const Symbol *arr, SrcLoc *where, int depth)
+{
+	for (; s; s = s->next) {
+		if (s->kind == ST_DELETE && s->expr->sym == arr) {
+			*where = s->loc;
+			return true;
+		}
+		if (find_write_expr(s->expr, arr, where, depth) ||
+		    find_write_expr(s->cond, arr, where, depth) ||
+		    find_write_expr(s->init, arr, where, depth) ||
+		    find_write_expr(s->step, arr, where, depth) ||
+		    find_write(s->body, arr, where, depth) || find_write(s->then, arr, where, depth) ||
+		    find_write(s->els, arr, where, depth) || find_write(s->handler, arr, where, depth))
+			return true;
+	}
+	return false;
+}
+
+static bool find_write_expr(const Expr *e, const Symbol *arr, SrcLoc *where, int depth)
+{
+	if (!e)
+		return false;
+	if ((e->kind == EX_ASSIGN || e->kind == EX_INCDEC) && e->lhs->sym == arr) {
+		*where = e->loc;
+		return true;
+	}
+	if (e->kind == EX_CALL && e->func && depth < MAX_CALL_DEPTH)
+		for (const Function *f = e->func; f; f = f->overload)
+			if (find_write(f->body, arr, where, depth + 1))
+				return true;
+	if (find_write_expr(e->lhs, arr, where, depth) || find_write_expr(e->rhs, arr, where, depth) ||
+	    find_write_expr(e->cond, arr, where, depth))
+		return true;
+	for (const Expr *a = e->args; a; a = a->next)
+		if (find_write_expr(a, arr, where, depth))
+			return true;
+	return false;
+}
+
 static void check_expr(Walk *w, const Expr *e)
 {
 	if (!e)
@@ -166,11 +209,16 @@ static void check_expr(Walk *w, const Expr *e)
 		diag_error(e->loc, "embedded C code needs guru mode (-g)");
 	check_modify(w, written_array(e), e->loc);
 	for (const Function *f = e->kind == EX_CALL ? e->func : NULL; f; f = f->overload) {
-		for (int i = 0; f->used && i < w->niter; i++)
-			if (w->iterating[i]->kind == SYM_GLOBAL &&
-			    fn_use[f->id][w->iterating[i]->id] == USE_WRITE)
-				diag_error(e->loc, "'%s' modifies array '%s' inside a foreach loop over it",
-					   f->name, w->iterating[i]->name);
+		for (int i = 0; f->used && i < w->niter; i++) {
+			const Symbol *arr = w->iterating[i];
+			if (arr->kind != SYM_GLOBAL || fn_use[f->id][arr->id] != USE_WRITE)
+				continue;
+			diag_error(e->loc, "'%s' modifies array '%s' inside a foreach loop over it",
+				   f->name, arr->name);
+			SrcLoc where;
+			if (find_write(f->body, arr, &where, 0))
+				diag_note(where, "'%s' modifies '%s' here", f->name, arr->name);
+		}
 	}
 	check_expr(w, e->lhs);
 	check_expr(w, e->rhs);

@@ -234,6 +234,8 @@ static void resolve_call(Scope *sc, Expr *e)
 		diag_note(f->loc, "'%s' is defined here", f->name);
 	}
 	e->func = f;
+	if (!e->loc.file->is_tapset && !f->call_loc.file)
+		f->call_loc = e->loc;
 	resolve_function(f);
 }
 
@@ -291,6 +293,16 @@ static void resolve_stmt(Scope *sc, Stmt *s)
 {
 	if (!s)
 		return;
+	if (s->from_alias && sc->handler && sc->handler->alias_use) {
+		const ProbePoint *use = sc->handler->alias_use;
+		Stmt one = *s;
+		one.from_alias = false;
+		one.next = NULL;
+		diag_push_context(use->loc, "probe alias '%s' is used here", probe_point_text(use));
+		resolve_stmt(sc, &one);
+		diag_pop_context();
+		return;
+	}
 	switch (s->kind) {
 	case ST_BLOCK:
 		resolve_stmt_list(sc, s->body);
@@ -356,12 +368,19 @@ static void resolve_function(Function *f)
 		Symbol *sym = new_local(&sc, p->name, p->loc);
 		sym->kind = SYM_PARAM;
 		sym->type = p->declared;
+		sym->type_declared = p->declared != TY_UNKNOWN;
+		if (sym->type_declared)
+			sym->type_loc = p->loc;
 	}
 	if (f->embedded) {
 		S->uses_embedded = true;
 		return;
 	}
+	if (f->loc.file->is_tapset && f->call_loc.file)
+		diag_push_context(f->call_loc, "'%s' is called here", f->name);
 	resolve_stmt(&sc, f->body);
+	if (f->loc.file->is_tapset && f->call_loc.file)
+		diag_pop_context();
 }
 
 /*
@@ -448,7 +467,14 @@ static void check_duplicates(void)
 	for (int i = 0; i < nprograms(); i++) {
 		for (Symbol *g = program_at(i)->globals; g; g = g->next) {
 			Symbol *first = find_global(g->name, g->owner);
-			if (first && first != g && !g->is_private && !first->is_private) {
+			if (!first || first == g || g->is_private || first->is_private)
+				continue;
+			if (i > 0 && first->owner == S->user->file) {
+				/* the user's declaration is the one to fix */
+				diag_error(first->loc, "duplicate global '%s': the tapset library declares "
+					   "it too", g->name);
+				diag_note(g->loc, "'%s' is declared here", g->name);
+			} else {
 				diag_error(g->loc, "duplicate global '%s'", g->name);
 				diag_note(first->loc, "first declared here");
 			}

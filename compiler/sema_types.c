@@ -71,6 +71,7 @@ static bool want(Expr *e, Type got, Type wanted, const char *context)
 
 static Type expr(Expr *e, Type hint);
 static bool in_call_arg;   /* typing a plain identifier given to a function */
+static bool call_hints;    /* call sites may decide return types (second phase) */
 static bool in_assign_target;   /* typing the left side of an assignment */
 
 /* Assignments, ++/--, foreach and catch bind variables: the unknown-type
@@ -271,7 +272,10 @@ static Type call_function(Expr *e, Type hint)
 	}
 	if (f->embedded && f->ret == TY_UNKNOWN)
 		f->ret = f->declared ? f->declared : TY_LONG;
-	if (unify(&f->ret, &f->ret_loc, hint, e->loc, "return value of", f->name))
+	/* A function's type comes from its return statements first; what a call
+	 * site wants only decides it when they leave it open (see sema_types). */
+	if ((call_hints || report) &&
+	    unify(&f->ret, &f->ret_loc, hint, e->loc, "return value of", f->name))
 		e->reported = true;
 	return f->ret;
 }
@@ -533,8 +537,17 @@ static Type expr_kind(Expr *e, Type hint)
 		}
 		if (stats_read(e))
 			return TY_UNKNOWN;
-		if (unify(&e->sym->type, &e->sym->type_loc, hint, e->loc, "variable", e->name))
+		if (e->sym->kind == SYM_PARAM && e->sym->type_declared && report &&
+		    hint && hint != e->sym->type) {
+			diag_error(e->loc, "type mismatch: parameter '%s' is %s, used here as %s",
+				   e->name, a_type(e->sym->type), a_type(hint));
+			diag_note(e->sym->loc, "parameter '%s' is declared as %s here", e->name,
+				  a_type(e->sym->type));
 			e->reported = true;
+		} else if (unify(&e->sym->type, &e->sym->type_loc, hint, e->loc,
+				 e->sym->kind == SYM_PARAM ? "parameter" : "variable", e->name)) {
+			e->reported = true;
+		}
 		return e->sym->type;
 	case EX_INDEX:
 		if (!e->sym)
@@ -699,6 +712,16 @@ static void stmt(Stmt *s)
 {
 	if (!s)
 		return;
+	if (s->from_alias && report && cur_handler && cur_handler->alias_use) {
+		const ProbePoint *use = cur_handler->alias_use;
+		Stmt one = *s;
+		one.from_alias = false;
+		one.next = NULL;
+		diag_push_context(use->loc, "probe alias '%s' is used here", probe_point_text(use));
+		stmt(&one);
+		diag_pop_context();
+		return;
+	}
 	switch (s->kind) {
 	case ST_BLOCK:
 		stmt_list(s->body);
@@ -774,7 +797,12 @@ static void round_all(Script *s)
 			unify(&f->ret, &f->ret_loc, f->declared, f->loc, "return value of", f->name);
 		if (f->overloaded)
 			unify_overloads(f);
+		bool context = report && f->loc.file->is_tapset && f->call_loc.file;
+		if (context)
+			diag_push_context(f->call_loc, "'%s' is called here", f->name);
 		stmt(f->body);
+		if (context)
+			diag_pop_context();
 	}
 	cur_fn = NULL;
 	for (Handler *h = s->handlers; h; h = h->next) {
@@ -839,12 +867,16 @@ int sema_types(Script *s)
 			unify(&g->type, &g->type_loc, g->init->kind == EX_STRING ? TY_STRING : TY_LONG,
 			      g->init->loc, "global", g->name);
 	}
-	for (int round = 0; round < 50; round++) {
-		changed = false;
-		round_all(s);
-		if (!changed)
-			break;
+	for (int phase = 0; phase < 2; phase++) {
+		call_hints = phase == 1;
+		for (int round = 0; round < 50; round++) {
+			changed = false;
+			round_all(s);
+			if (!changed)
+				break;
+		}
 	}
+	call_hints = false;
 	report = true;
 	round_all(s);
 	report = false;

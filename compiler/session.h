@@ -69,6 +69,7 @@ struct Handler {
 	Expr *cond;              /* probe ... if (cond) */
 	bool is_return;          /* points are .return probes ($return valid) */
 	unsigned kinds;          /* 1 << PointKind of each of its points */
+	const ProbePoint *alias_use; /* the user's point, when aliases built it */
 	PointKind kind;          /* kind of its points (same for all) */
 	int id;
 	/* globals used, by Symbol id: 0 none, 1 read, 2 written (for locks) */

@@ -237,6 +237,7 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 	}
 	if (!(fn = str_arg(c)))
 		return -1;
+	const Expr *fn_arg = c->arg;
 	for (c = c->next; c; c = c->next) {
 		if (is_name(c, "return") && no_arg(c)) {
 			ret = true;
@@ -259,8 +260,12 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 		diag_error(pp->comps->loc, "wildcards in function names are not supported yet: \"%s\"", fn);
 		return -1;
 	}
-	if (fn[0] == '\0' || strpbrk(fn, " \t@:")) {
-		diag_error(pp->comps->loc, "'%s' is not a valid function name", fn);
+	if (fn[0] == '\0') {
+		diag_error(fn_arg->loc, "the function name must not be empty");
+		return -1;
+	}
+	if (strpbrk(fn, " \t@:")) {
+		diag_error(fn_arg->loc, "'%s' is not a valid function name", fn);
 		return -1;
 	}
 	ConcretePoint *cp = add_point(x, pp, ret ? PK_KRETPROBE : PK_KPROBE);

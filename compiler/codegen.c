@@ -778,20 +778,37 @@ static void function(Script *s, Output *o, Function *f)
 	sb_puts(b, "\tc->nesting--;\n\treturn __ret;\n}\n\n");
 }
 
+/* Taking the locks: when lock i cannot be had, the jump to __s_nolock<i>
+ * lands in a ladder that releases the ones taken before it, in reverse
+ * (linear in the number of globals: a handler using 10,000 globals must
+ * not cost 50 million unlock lines). */
 static void handler_locks(Script *s, const unsigned char *use, StrBuf *b, bool unlock)
 {
 	if (!unlock) {
+		bool any = false;
 		for (int i = 0; i < s->nglobals; i++) {
 			if (!use[i])
 				continue;
-			const char *kind = use[i] == 2 ? "write" : "read";
-			sb_printf(b, "\tif (!sonde_lock_%s(&lk%d)) {\n", kind, i);
-			for (int j = i - 1; j >= 0; j--)
-				if (use[j])
+			sb_printf(b, "\tif (!sonde_lock_%s(&lk%d))\n\t\tgoto __s_nolock%d;\n",
+				  use[i] == 2 ? "write" : "read", i, i);
+			any = true;
+		}
+		if (!any)
+			return;
+		sb_puts(b, "\tif (0) {\n");
+		for (int i = s->nglobals - 1; i >= 0; i--) {
+			if (!use[i])
+				continue;
+			sb_printf(b, "__s_nolock%d:\n", i);
+			for (int j = i - 1; j >= 0; j--) {
+				if (use[j]) {
 					sb_printf(b, "\t\t%s_unlock(&lk%d);\n",
 						  use[j] == 2 ? "write" : "read", j);
-			sb_puts(b, "\t\treturn;\n\t}\n");
+					break;
+				}
+			}
 		}
+		sb_puts(b, "\t\treturn;\n\t}\n");
 		return;
 	}
 	for (int i = s->nglobals - 1; i >= 0; i--)

@@ -117,6 +117,9 @@ printf 'probe begin { \xff\xfe }\n' | case_ invalid_utf8
 { printf 'probe begin { '; rep $((MB / 8)) 'x = 1 +; '; printf ' }\n'; } | case_ mb_errors_in_block
 { rep $((MB / 10)) '%( 1 %? '; printf '\n'; } | case_ mb_preprocessor
 garbage $MB 1234 | tr '\n' ' ' | case_ mb_garbage
+# 10,000 globals in one probe: the generated locking must stay linear
+{ printf 'global g0'; seq -f ', g%g' 1 9999 | tr -d '\n'; printf '\nprobe begin { ';
+  seq -f 'g%g = 1;' 0 9999 | tr '\n' ' '; printf '}\n'; } | case_ many_globals
 
 # --- unterminated constructs
 printf 'probe begin { printf("abc) }\n' | case_ unterminated_string

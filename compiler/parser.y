@@ -107,6 +107,11 @@ struct ParseState {
 	long prev_end;         /* offset just past the previous real token */
 	int prev_end_line, prev_end_col;
 	int toplevel_kw;       /* PROBE or FUNCTION: names what '{' opens */
+	int cur_tok, prev_tok; /* the last two tokens the parser got */
+	LexOpen last_body;     /* the last top-level body closed, and its '}' */
+	SONDE_YYLTYPE last_body_end;
+	bool has_last_body;
+	bool closed_nothing;   /* the last token is a closer that matched no opener */
 	LexOpen *open;         /* stack of unclosed brackets */
 	int nopen, capopen;
 
@@ -211,7 +216,8 @@ static void add_function(ParseState *ps, Function *f, bool priv);
 static bool too_deep(ParseState *ps, const Stmt *s, const Expr *e);
 static void add_piece(StrPieces *sp, const char *s);
 static int count_list(Expr *e);
-static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b);
+static ProbePoint *pp_product(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *a,
+                              ProbePoint *b);
 }
 
 %union {
@@ -485,8 +491,8 @@ pp_cond:
  * syscall.{read,write} is syscall.read, syscall.write. */
 pp_comps:
 	  pp_elem
-	| pp_comps '.' pp_elem            { $$ = pp_product($1, $3); }
-	| pp_comps MEMBER_DOT pp_elem     { $$ = pp_product($1, $3); }
+	| pp_comps '.' pp_elem            { $$ = pp_product(ps, @3, $1, $3); }
+	| pp_comps MEMBER_DOT pp_elem     { $$ = pp_product(ps, @3, $1, $3); }
 	;
 
 pp_elem:
@@ -1240,27 +1246,47 @@ static void add_piece(StrPieces *sp, const char *s)
 /* Copies a component list (the nodes, not the literal arguments). */
 static ProbePointComp *copy_comps(const ProbePointComp *c)
 {
-	ProbePointComp *head = NULL;
+	ProbePointComp *head = NULL, *last = NULL;
 	for (; c; c = c->next) {
 		ProbePointComp *n = xmalloc(sizeof *n);
 		*n = *c;
 		n->next = NULL;
-		AST_APPEND(head, n);
+		AST_APPEND_TAIL(head, last, n);
 	}
 	return head;
 }
 
-/* Every point of a followed by every point of b (brace expansion). */
-static ProbePoint *pp_product(ProbePoint *a, ProbePoint *b)
+/* Brace expansion multiplies: each `.{a,b}` doubles the points, so a few
+ * hundred bytes could ask for 2^100 of them. */
+#define MAX_EXPANDED_POINTS 10000
+
+static long count_points(const ProbePoint *p)
 {
-	ProbePoint *out = NULL;
+	long n = 0;
+	for (; p; p = p->next)
+		n++;
+	return n;
+}
+
+/* Every point of a followed by every point of b (brace expansion); NULL,
+ * reported at l (the b part), when that would be too many. */
+static ProbePoint *pp_product(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *a,
+                              ProbePoint *b)
+{
+	long na = count_points(a), nb = count_points(b);
+	if (na * nb > MAX_EXPANDED_POINTS) {
+		parse_error(ps, l, "brace expansion makes %ld probe points (the limit is %d)",
+		            na * nb, MAX_EXPANDED_POINTS);
+		return NULL;
+	}
+	ProbePoint *out = NULL, *last = NULL;
 	for (ProbePoint *x = a; x; x = x->next) {
 		for (ProbePoint *y = b; y; y = y->next) {
 			ProbePoint *p = xcalloc(1, sizeof *p);
 			p->comps = copy_comps(x->comps);
 			ProbePointComp *tail = copy_comps(y->comps);
 			AST_APPEND(p->comps, tail);
-			AST_APPEND(out, p);
+			AST_APPEND_TAIL(out, last, p);
 		}
 	}
 	return out;
@@ -1382,6 +1408,91 @@ static bool report_unclosed(ParseState *ps, yysymbol_kind_t tok,
 	return true;
 }
 
+static bool is_keyword(yysymbol_kind_t tok)
+{
+	switch (tok) {
+	case YYSYMBOL_PROBE: case YYSYMBOL_GLOBAL: case YYSYMBOL_FUNCTION:
+	case YYSYMBOL_PRIVATE: case YYSYMBOL_IF: case YYSYMBOL_ELSE: case YYSYMBOL_WHILE:
+	case YYSYMBOL_FOR: case YYSYMBOL_FOREACH: case YYSYMBOL_IN: case YYSYMBOL_LIMIT:
+	case YYSYMBOL_BREAK: case YYSYMBOL_CONTINUE: case YYSYMBOL_NEXT:
+	case YYSYMBOL_RETURN: case YYSYMBOL_DELETE: case YYSYMBOL_TRY: case YYSYMBOL_CATCH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The innermost probe or function body being parsed, or NULL. */
+static const LexOpen *enclosing_body(const ParseState *ps)
+{
+	for (int i = ps->nopen - 1; i >= 0; i--)
+		if (strstr(ps->open[i].what, "body"))
+			return &ps->open[i];
+	return NULL;
+}
+
+/*
+ * Mistakes with a better explanation than "expected X before Y": a keyword
+ * used as a name, 'else' without 'if', declarations inside a body, and
+ * closing brackets that close nothing.  Returns true once reported.
+ */
+static bool explain_mistake(ParseState *ps, yysymbol_kind_t tok, const SONDE_YYLTYPE *l,
+                            yysymbol_kind_t *exp, int n)
+{
+	const char *tname = yysymbol_name(tok);
+	bool want_ident = false;
+	for (int i = 0; i < n; i++)
+		want_ident |= !strcmp(yysymbol_name(exp[i]), "an identifier");
+
+	if (tok == YYSYMBOL_ELSE) {
+		parse_error(ps, *l, "'else' without a matching 'if'");
+		return true;
+	}
+	const LexOpen *body = enclosing_body(ps);
+	/* (at column 1 a declaration more likely follows a body missing its '}') */
+	if (body && l->first_column > 1 &&
+	    (tok == YYSYMBOL_GLOBAL || tok == YYSYMBOL_FUNCTION || tok == YYSYMBOL_PROBE)) {
+		const char *in = strstr(body->what, "probe") ? "a probe" : "a function";
+		if (tok == YYSYMBOL_GLOBAL)
+			parse_error(ps, *l, "'global' declarations must be at the top level, not inside %s", in);
+		else
+			parse_error(ps, *l, "%s must be defined at the top level, not inside %s",
+			            tok == YYSYMBOL_FUNCTION ? "functions" : "probes", in);
+		return true;
+	}
+	bool decl_word = tok == YYSYMBOL_PROBE || tok == YYSYMBOL_FUNCTION ||
+	                 tok == YYSYMBOL_GLOBAL || tok == YYSYMBOL_PRIVATE;
+	bool name_required = ps->prev_tok == FUNCTION || ps->prev_tok == GLOBAL;
+	if (is_keyword(tok) && want_ident && (!decl_word || name_required)) {
+		char *word = describe_token(ps, tok, l);
+		parse_error(ps, *l, "%s is a reserved word and cannot be used as a %s name", word,
+		            ps->prev_tok == FUNCTION ? "function" : "variable");
+		free(word);
+		return true;
+	}
+	bool closer = !strcmp(tname, "')'") || !strcmp(tname, "']'") || !strcmp(tname, "'}'");
+	bool want_expr = false, after_expr = false;
+	for (int i = 0; i < n; i++) {
+		want_expr |= !strcmp(yysymbol_name(exp[i]), "a number");
+		after_expr |= !strcmp(yysymbol_name(exp[i]), "'/'");
+	}
+	if (closer && ps->closed_nothing && (!want_expr || after_expr)) {
+		/* a closer after a complete construct, matching no open bracket */
+		char opener = tname[1] == ')' ? '(' : tname[1] == ']' ? '[' : '{';
+		bool open = false;
+		for (int i = 0; i < ps->nopen; i++)
+			open |= ps->open[i].ch == opener;
+		if (!open && (ps->nopen == 0 || ps->open[ps->nopen - 1].ch == '{')) {
+			parse_error(ps, *l, "unmatched %s", tname);
+			if (tname[1] == '}' && ps->has_last_body)
+				diag_note(mkloc(ps, ps->last_body_end), "%s opened at line %d ends here",
+				          ps->last_body.what, ps->last_body.loc.first_line);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
                                  ParseState *ps)
 {
@@ -1395,7 +1506,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	if (n < 0)
 		n = 0;
-	if (report_unclosed(ps, tok, l, exp, n)) {
+	if (explain_mistake(ps, tok, l, exp, n) || report_unclosed(ps, tok, l, exp, n)) {
 		pp_note_expansion_end(ps->pp);
 		return 0;
 	}

@@ -842,7 +842,7 @@ static void test_syntax_errors(void)
 		" 1 | probe begin { x = $a->; }\n"
 		"   |                       ^\n");
 	check_errors("probe begin { else }",
-		"t.stp:1:15: error: unexpected 'else'\n"
+		"t.stp:1:15: error: 'else' without a matching 'if'\n"
 		" 1 | probe begin { else }\n"
 		"   |               ^~~~\n");
 	check_errors("probe begin { x = a ? b }",

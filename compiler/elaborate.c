@@ -19,6 +19,9 @@
 #include "util.h"
 
 #define MAX_ALIAS_DEPTH 16
+/* Alias uses expanded per script: aliases that each use the next one
+ * several times multiply (4 uses, 15 levels: 4^15 copies of a body). */
+#define MAX_ALIAS_EXPANSIONS 10000
 #define MIN_TIMER_NS 100000       /* 100 us: faster timers starve the guest */
 
 /* Context of expanding one probe: the body and condition to run. */
@@ -31,6 +34,7 @@ typedef struct Expansion {
 
 static Script *S;
 static int next_handler_id, next_point_id;
+static long nexpansions;          /* alias uses expanded (MAX_ALIAS_EXPANSIONS) */
 static Handler *last_handler;     /* of S->handlers, for AST_APPEND_TAIL */
 static ConcretePoint *last_point; /* of S->points */
 
@@ -408,6 +412,13 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 					rc = -1;
 					break;
 				}
+				if (++nexpansions > MAX_ALIAS_EXPANSIONS) {
+					if (nexpansions == MAX_ALIAS_EXPANSIONS + 1)
+						diag_error(pp->loc, "probe aliases expand to too many "
+							   "probe points (the limit is %d uses of "
+							   "aliases)", MAX_ALIAS_EXPANSIONS);
+					return -1;
+				}
 				Stmt *user = ast_copy_stmt(block_of(x->body, x->loc));
 				Stmt *mine = ast_copy_stmt(a->body);
 				mine->from_alias = true;
@@ -488,6 +499,7 @@ int elaborate(Script *s)
 	int errors = diag_errors();
 
 	S = s;
+	nexpansions = 0;
 	last_handler = NULL;
 	last_point = NULL;
 	for (Probe *p = s->user->probes; p; p = p->next) {

@@ -121,6 +121,12 @@ garbage $MB 1234 | tr '\n' ' ' | case_ mb_garbage
 { printf 'global g0'; seq -f ', g%g' 1 9999 | tr -d '\n'; printf '\nprobe begin { ';
   seq -f 'g%g = 1;' 0 9999 | tr '\n' ' '; printf '}\n'; } | case_ many_globals
 
+# --- a few bytes that multiply
+{ printf 'probe '; rep 60 '{begin,end}.'; printf 'x { }\n'; } | case_ brace_expansion_bomb
+for i in $(seq 1 15); do
+	printf 'probe a%d = a%d, a%d, a%d, a%d { }\n' $i $((i + 1)) $((i + 1)) $((i + 1)) $((i + 1))
+done | { cat; printf 'probe a16 = begin { }\nprobe a1 { }\n'; } | case_ alias_fanout_bomb
+
 # --- unterminated constructs
 printf 'probe begin { printf("abc) }\n' | case_ unterminated_string
 printf 'probe begin { x = "abc\\' | case_ unterminated_string_backslash

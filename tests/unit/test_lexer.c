@@ -312,11 +312,11 @@ static void test_script_arguments(void)
 	lex_args("x = $2", 1, argv);
 	CU_ASSERT_EQUAL(toks[2].kind, LEX_ERROR);
 	CU_ASSERT_STRING_EQUAL(toks[2].val.str,
-	                       "command line argument index 2 out of range [1-1]");
+	                       "command line argument $2 is missing: the script was given 1 argument");
 	check_tok(2, LEX_ERROR, 1, 5, 1, 6);
 	lex_args("@1", 0, NULL);
 	CU_ASSERT_STRING_EQUAL(toks[0].val.str,
-	                       "command line argument index 1 out of range [1-0]");
+	                       "command line argument @1 is missing: the script was given no arguments");
 	char *nested[] = { "$1" };
 	lex_args("$1", 1, nested);
 	CU_ASSERT_STRING_EQUAL(toks[0].val.str, "command line argument $1 cannot be "

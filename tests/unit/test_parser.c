@@ -906,7 +906,7 @@ static void test_lexical_errors(void)
 		"   |               ^~\n");
 	parse_args("probe begin { x = $2 }", 1, (char *[]){ "a" });
 	CU_ASSERT_STRING_EQUAL(diag_text,
-		"t.stp:1:19: error: command line argument index 2 out of range [1-1]\n"
+		"t.stp:1:19: error: command line argument $2 is missing: the script was given 1 argument\n"
 		" 1 | probe begin { x = $2 }\n"
 		"   |                   ^~\n");
 	/* a lexical error during error recovery is still reported */

@@ -826,7 +826,7 @@ static void test_condition_errors(void)
 		" 1 | %( (1 == 1 %? a %)\n"
 		"   |            ^~\n");
 	CHECK_DIAG("%( $3 == 1 %? a %)",
-		"t.stp:1:4: error: command line argument index 3 out of range [1-0]\n"
+		"t.stp:1:4: error: command line argument $3 is missing: the script was given no arguments\n"
 		" 1 | %( $3 == 1 %? a %)\n"
 		"   |    ^~\n");
 	CHECK_DIAG("%( 1 == 1 && %? a %)",

@@ -6,6 +6,7 @@
 #   make robustness hostile inputs (binary, deep, 1 MB, unterminated) end cleanly
 #   make fuzz       fuzz the front end (clang, libFuzzer, ASan+UBSan) until ^C
 #   make fuzz-check the bounded fuzz run of `make test` (tests/fuzz/README.md)
+#   make bench      benchmarks (docs/benchmarks.md)
 #   make deps       install the Debian packages sonde needs (root)
 #   make install PREFIX=/usr/local
 
@@ -109,6 +110,9 @@ fuzz-check: $(B)/fuzz-frontend
 fuzz-corpus: $(B)/fuzz-frontend
 	tests/fuzz/run.sh corpus
 
+bench: all
+	tests/bench/run.sh
+
 deps:
 	scripts/install-deps.sh
 
@@ -121,5 +125,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit errors check robustness install-check runtime-test integration test deps install clean \
+.PHONY: bench all unit errors check robustness install-check runtime-test integration test deps install clean \
 	fuzz fuzz-check fuzz-corpus

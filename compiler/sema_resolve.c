@@ -28,6 +28,7 @@ typedef struct Scope {
 
 static Script *S;
 static int nlocal_ids;
+static int nresolved;      /* S->functions whose bodies are resolved */
 
 /* Every program in link order: the user's script first. */
 static Program *program_at(int i)
@@ -347,6 +348,9 @@ static void resolve_stmt(Scope *sc, Stmt *s)
 	}
 }
 
+/* Makes f part of the program.  Its body is resolved later, by
+ * resolve_pending(): resolving it here would recurse as deep as the call
+ * chain (f0 calls f1 ... calls f50000) and overflow the stack. */
 static void resolve_function(Function *f)
 {
 	if (f->used)
@@ -358,7 +362,10 @@ static void resolve_function(Function *f)
 	f->id = S->nfunctions++;
 	S->functions = xrealloc(S->functions, S->nfunctions * sizeof(*S->functions));
 	S->functions[f->id] = f;
+}
 
+static void resolve_body(Function *f)
+{
 	Scope sc = { .locals = &f->locals, .file = f->loc.file, .fn = f };
 	for (Param *p = f->params; p; p = p->next) {
 		if (find_local(&sc, p->name)) {
@@ -381,6 +388,14 @@ static void resolve_function(Function *f)
 	resolve_stmt(&sc, f->body);
 	if (f->loc.file->is_tapset && f->call_loc.file)
 		diag_pop_context();
+}
+
+/* Resolves the bodies of the functions reached so far, in the order they
+ * were reached; a body may reach more functions, which join the queue. */
+static void resolve_pending(void)
+{
+	for (; nresolved < S->nfunctions; nresolved++)
+		resolve_body(S->functions[nresolved]);
 }
 
 /*
@@ -497,6 +512,7 @@ int sema_resolve(Script *s)
 	int errors = diag_errors();
 
 	S = s;
+	nresolved = 0;
 	check_duplicates();
 	build_overload_groups();
 	for (Handler *h = s->handlers; h; h = h->next) {
@@ -505,6 +521,7 @@ int sema_resolve(Script *s)
 		resolve_expr(&sc, h->cond);
 		sc.globals_only = false;
 		resolve_stmt_list(&sc, h->body);
+		resolve_pending();
 	}
 	return diag_errors() > errors ? -1 : 0;
 }
@@ -514,8 +531,10 @@ int sema_resolve_library(Script *s)
 	int errors = diag_errors();
 
 	S = s;
+	nresolved = 0;
 	for (int i = 0; i < s->ntapsets; i++)
 		for (Function *f = s->tapsets[i]->functions; f; f = f->next)
 			resolve_function(f);
+	resolve_pending();
 	return diag_errors() > errors ? -1 : 0;
 }

@@ -9,7 +9,7 @@
 # compiler error or any other exit status fails it.
 #
 # Limits per case: $ROBUST_TIMEOUT seconds (default 20), $ROBUST_MEM_KB of
-# virtual memory (default 2 GB).
+# virtual memory (default 2 GB), 8 MB of stack (or $stack KB for the case).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sonde=$root/build/sonde
@@ -38,7 +38,7 @@ garbage() {
 # check NAME: runs $dir/NAME.stp and judges the result
 check() {
 	local name=$1 f=$dir/$1.stp rc
-	(ulimit -v "$mem"; exec timeout -k 5 "$tmo" "$sonde" -p3 "$f") \
+	(ulimit -v "$mem"; ulimit -s "${stack:-8192}"; exec timeout -k 5 "$tmo" "$sonde" -p3 "$f") \
 		>/dev/null 2>"$dir/$name.err"
 	rc=$?
 	local why=""
@@ -101,6 +101,12 @@ printf 'probe begin { \xff\xfe }\n' | case_ invalid_utf8
 { printf 'probe begin { x = "a"'; rep $N ' . "a"'; printf ' }\n'; } | case_ long_concat
 { printf 'probe begin { x = '; rep $N '(1 + '; printf 1; rep $N ')'; printf ' }\n'; } | case_ deep_mixed
 { printf 'probe begin { x = $x'; rep $N '->a'; printf ' }\n'; } | case_ long_target_chain
+
+# a call chain f0 -> f1 -> ... -> f10000, in a 1 MB stack: no pass may
+# recurse along the call graph
+{ for i in $(seq 0 9999); do printf 'function f%d() { return f%d() }\n' $i $((i + 1)); done
+  printf 'function f10000() { return 1 }\nprobe begin { println(f0()) }\n'; } |
+	stack=1024 case_ long_call_chain
 
 # --- 1 MB on one line
 { printf 'probe begin { '; rep $((MB / 6)) 'x = 1;'; printf ' }\n'; } | case_ mb_statements

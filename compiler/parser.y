@@ -62,6 +62,7 @@ typedef struct ForeachHead {
 	Expr *value;
 	int sort_key, sort_dir; /* as in Stmt; sort_key 0 = unsorted */
 	int nsorts;             /* how many sort marks were written */
+	SONDE_YYLTYPE sorts[2]; /* where the first two are */
 	int nkeys;
 } ForeachHead;
 
@@ -202,7 +203,7 @@ static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *cha
 static TargetComp *mk_member(ParseState *ps, SONDE_YYLTYPE l, bool arrow,
                              const char *name, TargetComp *chain);
 static Stmt *mk_foreach(ParseState *ps, SONDE_YYLTYPE l, ForeachHead h, Expr *array,
-                        int array_sort, Expr *limit, Stmt *body);
+                        int array_sort, SONDE_YYLTYPE array_sort_loc, Expr *limit, Stmt *body);
 static Stmt *mk_expr_stmt(ParseState *ps, SONDE_YYLTYPE l, Expr *e);
 static Stmt *mk_block(ParseState *ps, SONDE_YYLTYPE l, Stmt *body);
 static void add_global(ParseState *ps, SONDE_YYLTYPE l, Symbol *sym, bool priv);
@@ -609,10 +610,10 @@ stmt:
 		$$->body = $9;
 	  }
 	| FOREACH '(' foreach_head IN IDENT opt_sort opt_limit ')' stmt {
-		$$ = mk_foreach(ps, @$, $3, mk_ident(ps, @5, $5), (int)$6, $7, $9);
+		$$ = mk_foreach(ps, @$, $3, mk_ident(ps, @5, $5), (int)$6, @6, $7, $9);
 	  }
 	| FOREACH '(' foreach_head IN hist opt_sort opt_limit ')' stmt {
-		$$ = mk_foreach(ps, @$, $3, $5, (int)$6, $7, $9);
+		$$ = mk_foreach(ps, @$, $3, $5, (int)$6, @6, $7, $9);
 	  }
 	| BREAK opt_semi                  { $$ = ast_stmt(ST_BREAK, LOC(@1)); }
 	| CONTINUE opt_semi               { $$ = ast_stmt(ST_CONTINUE, LOC(@1)); }
@@ -659,6 +660,9 @@ foreach_head:
 		$$ = $4;
 		$$.value = mk_ident(ps, @1, $1);
 		if ($2) {
+			/* the value's mark comes first in the text */
+			$$.sorts[1] = $$.sorts[0];
+			$$.sorts[0] = @2;
 			$$.nsorts++;
 			$$.sort_key = -1;
 			$$.sort_dir = (int)$2;
@@ -672,6 +676,7 @@ foreach_keys:
 		$$.keys = mk_ident(ps, @1, $1);
 		$$.nkeys = 1;
 		if ($2) {
+			$$.sorts[0] = @2;
 			$$.nsorts = 1;
 			$$.sort_key = 1;
 			$$.sort_dir = (int)$2;
@@ -686,6 +691,7 @@ key_list:
 		$$.keys = mk_ident(ps, @1, $1);
 		$$.nkeys = 1;
 		if ($2) {
+			$$.sorts[0] = @2;
 			$$.nsorts = 1;
 			$$.sort_key = 1;
 			$$.sort_dir = (int)$2;
@@ -697,6 +703,7 @@ key_list:
 		AST_APPEND($$.keys, key);
 		$$.nkeys++;
 		if ($4) {
+			$$.sorts[$$.nsorts < 2 ? $$.nsorts : 1] = @4;
 			$$.nsorts++;
 			$$.sort_key = $$.nkeys;
 			$$.sort_dir = (int)$4;
@@ -1105,7 +1112,7 @@ static Expr *mk_target(ParseState *ps, SONDE_YYLTYPE l, Expr *e, TargetComp *cha
 }
 
 static Stmt *mk_foreach(ParseState *ps, SONDE_YYLTYPE l, ForeachHead h, Expr *array,
-                        int array_sort, Expr *limit, Stmt *body)
+                        int array_sort, SONDE_YYLTYPE array_sort_loc, Expr *limit, Stmt *body)
 {
 	Stmt *s = ast_stmt(ST_FOREACH, mkloc(ps, l));
 	s->keys = h.keys;
@@ -1116,13 +1123,15 @@ static Stmt *mk_foreach(ParseState *ps, SONDE_YYLTYPE l, ForeachHead h, Expr *ar
 	s->sort_key = h.sort_key;
 	s->sort_dir = h.sort_dir;
 	if (array_sort) {
+		h.sorts[h.nsorts < 2 ? h.nsorts : 1] = array_sort_loc;
 		h.nsorts++;
 		s->sort_key = -1;
 		s->sort_dir = array_sort;
 	}
 	if (h.nsorts > 1) {
-		diag_error(s->loc, "only one sort mark ('+' or '-') is allowed in "
+		diag_error(mkloc(ps, h.sorts[1]), "only one sort mark ('+' or '-') is allowed in "
 		           "a foreach");
+		diag_note(mkloc(ps, h.sorts[0]), "the first sort mark is here");
 		ps->errors++;
 	}
 	return s;

@@ -950,9 +950,12 @@ static void test_checks_in_parser(void)
 		" 1 | probe begin { delete 1 }\n"
 		"   |                      ^\n");
 	check_errors("probe begin { foreach (a- in b+) f() }",
-		"t.stp:1:15: error: only one sort mark ('+' or '-') is allowed in a foreach\n"
+		"t.stp:1:31: error: only one sort mark ('+' or '-') is allowed in a foreach\n"
 		" 1 | probe begin { foreach (a- in b+) f() }\n"
-		"   |               ^~~~~~~~~~~~~~~~~~~~~~\n");
+		"   |                               ^\n"
+		"t.stp:1:25: note: the first sort mark is here\n"
+		" 1 | probe begin { foreach (a- in b+) f() }\n"
+		"   |                         ^\n");
 	check_errors("function f:int() {}",
 		"t.stp:1:12: error: unknown type 'int' (expected 'long' or 'string')\n"
 		" 1 | function f:int() {}\n"

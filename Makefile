@@ -73,7 +73,7 @@ install-check: all
 runtime-test: all
 	tests/runtime/run.sh
 
-test: unit errors check robustness install-check runtime-test integration
+test: unit errors check robustness fuzz-check install-check runtime-test integration
 
 robustness: all
 	tests/robustness/run.sh

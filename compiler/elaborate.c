@@ -198,10 +198,20 @@ static int elab_timer(Expansion *x, const ProbePoint *pp)
 	if (r && is_name(r, "randomize")) {
 		if (!num_arg(r, &rnd))
 			return -1;
+		/* scaled to ns below: keep the product in range */
+		if (scale && (rnd > INT64_MAX / scale || rnd < -(INT64_MAX / scale))) {
+			diag_error(r->arg->loc, "timer randomization out of range");
+			return -1;
+		}
 		r = r->next;
 	}
 	if (r) {
 		diag_error(r->loc, "unexpected '.%s' in a timer probe point", r->name);
+		return -1;
+	}
+	if (scale && n > INT64_MAX / scale) {
+		diag_error(u->arg->loc, "timer interval out of range (at most %lld %s)",
+			   (long long)(INT64_MAX / scale), u->name);
 		return -1;
 	}
 	int64_t ns = scale ? n * scale : 1000000000 / n;

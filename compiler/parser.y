@@ -432,7 +432,7 @@ opt_type:
 opt_priority:
 	  %empty                          { $$ = 0; }
 	| ':' NUMBER                      { $$ = $2; }
-	| ':' '-' NUMBER                  { $$ = -$3; }
+	| ':' '-' NUMBER                  { $$ = (int64_t)(0 - (uint64_t)$3); }
 	;
 
 opt_params:

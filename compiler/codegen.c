@@ -546,6 +546,17 @@ static void try_catch(Gen *g, Stmt *s)
 	line(g, "}");
 }
 
+/* A branch or loop body, one level deeper; a loop (its statement given)
+ * counts an action per turn. */
+static void nested(Gen *g, Stmt *body, const Stmt *loop)
+{
+	g->indent++;
+	if (loop)
+		action_check(g, loop->loc);
+	stmt(g, body);
+	g->indent--;
+}
+
 static void stmt(Gen *g, Stmt *s)
 {
 	switch (s->kind) {
@@ -563,23 +574,16 @@ static void stmt(Gen *g, Stmt *s)
 		break;
 	case ST_IF:
 		line(g, "if (%s) {", expr(g, s->cond));
-		g->indent++;
-		stmt(g, s->then);
-		g->indent--;
+		nested(g, s->then, NULL);
 		if (s->els) {
 			line(g, "} else {");
-			g->indent++;
-			stmt(g, s->els);
-			g->indent--;
+			nested(g, s->els, NULL);
 		}
 		line(g, "}");
 		break;
 	case ST_WHILE:
 		line(g, "while (%s) {", expr(g, s->cond));
-		g->indent++;
-		action_check(g, s->loc);
-		stmt(g, s->body);
-		g->indent--;
+		nested(g, s->body, s);
 		line(g, "}");
 		break;
 	case ST_FOR:
@@ -587,10 +591,7 @@ static void stmt(Gen *g, Stmt *s)
 		     s->init ? xasprintf("(void)(%s)", expr(g, s->init)) : "",
 		     s->cond ? expr(g, s->cond) : "1",
 		     s->step ? xasprintf("(void)(%s)", expr(g, s->step)) : "");
-		g->indent++;
-		action_check(g, s->loc);
-		stmt(g, s->body);
-		g->indent--;
+		nested(g, s->body, s);
 		line(g, "}");
 		break;
 	case ST_FOREACH:

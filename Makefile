@@ -93,7 +93,7 @@ $(B)/fuzz/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/gen/parser.h
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -c -o $@ $<
 
-$(B)/fuzz/lexer.o $(B)/fuzz/parser.o: $(B)/fuzz/%.o: $(B)/gen/%.c
+$(B)/fuzz/lexer.o $(B)/fuzz/parser.o: $(B)/fuzz/%.o: $(B)/gen/%.c $(wildcard compiler/*.h)
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -Wno-unused-function -c -o $@ $<
 

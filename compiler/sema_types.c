@@ -196,6 +196,8 @@ static Type call_builtin(Expr *e, Type hint)
 	const Builtin *b = builtin_get(e->builtin);
 	Expr *a = e->args;
 
+	if (count(a) < b->min_args)   /* (resolve reported it; types go on) */
+		return b->ret;
 	switch (b->id) {
 	case BI_PRINTF:
 	case BI_SPRINTF: {

@@ -73,6 +73,9 @@ static void sonde_transport_final(const char *fmt, ...) __printf(1, 2);
 static void sonde_transport_kick(void);
 static const struct proc_ops sonde_data_ops;
 
+/* Opens a control or data file for its single reader. */
+static int sonde_open_exclusive(atomic_t *opened, struct inode *inode, struct file *file);
+
 /* ---- context.c -------------------------------------------------------- */
 static int sonde_contexts_init(void);
 static void sonde_contexts_free(void);

@@ -71,20 +71,7 @@ static void sonde_ctl_stop(void)
 
 static int sonde_ctl_open_fn(struct inode *inode, struct file *file)
 {
-	int ret = -EBUSY;
-
-	if (atomic_cmpxchg(&sonde_ctl_open, 0, 1))
-		goto out;
-	if (!try_module_get(THIS_MODULE)) {
-		ret = -ENODEV;
-		goto out_clear;
-	}
-	return nonseekable_open(inode, file);
-
-out_clear:
-	atomic_set(&sonde_ctl_open, 0);
-out:
-	return ret;
+	return sonde_open_exclusive(&sonde_ctl_open, inode, file);
 }
 
 static ssize_t sonde_ctl_write(struct file *file, const char __user *ubuf,

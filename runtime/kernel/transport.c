@@ -284,11 +284,16 @@ static bool sonde_transport_ready(void)
 	       atomic_read(&sonde_dying);
 }
 
-static int sonde_data_open(struct inode *inode, struct file *file)
+/*
+ * Opens a control or data file for its one reader: -EBUSY if *opened is
+ * already set, else sets it and pins the module until release (which
+ * clears *opened and drops the reference).
+ */
+static int sonde_open_exclusive(atomic_t *opened, struct inode *inode, struct file *file)
 {
 	int ret = -EBUSY;
 
-	if (atomic_cmpxchg(&sonde_data_opened, 0, 1))
+	if (atomic_cmpxchg(opened, 0, 1))
 		goto out;
 	if (!try_module_get(THIS_MODULE)) {
 		ret = -ENODEV;
@@ -297,9 +302,14 @@ static int sonde_data_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 
 out_clear:
-	atomic_set(&sonde_data_opened, 0);
+	atomic_set(opened, 0);
 out:
 	return ret;
+}
+
+static int sonde_data_open(struct inode *inode, struct file *file)
+{
+	return sonde_open_exclusive(&sonde_data_opened, inode, file);
 }
 
 static int sonde_data_release(struct inode *inode, struct file *file)

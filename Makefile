@@ -20,6 +20,12 @@ B = build
 COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 COMPILER_OBJ = $(COMPILER_SRC:compiler/%.c=$(B)/compiler/%.o) $(B)/gen/lexer.o $(B)/gen/parser.o
 RUNTIME_CORE_SRC = $(wildcard runtime/core/*.c)
+# Runtime-core files the compiler uses itself (regexes are compiled, and
+# so checked, at translation time).
+COMPILER_CORE_SRC = $(wildcard runtime/core/regex.c)
+COMPILER_OBJ += $(COMPILER_CORE_SRC:runtime/core/%.c=$(B)/runtime/%.o)
+# libbpf reads the target kernel's BTF (types of probed functions).
+LDLIBS += -lbpf
 RUNTIME_CORE_OBJ = $(RUNTIME_CORE_SRC:runtime/core/%.c=$(B)/runtime/%.o)
 LOADER_SRC = $(wildcard loader/*.c)
 UNIT_SRC = $(wildcard tests/unit/*.c)
@@ -53,7 +59,7 @@ $(B)/sonde-run: $(LOADER_SRC) runtime/transport_proto.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(LOADER_SRC)
 
 $(B)/unit-tests: $(UNIT_SRC) $(COMPILER_OBJ) $(RUNTIME_CORE_OBJ)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ -lcunit
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $^ -lcunit $(LDLIBS)
 
 unit: $(B)/unit-tests
 	$(B)/unit-tests
@@ -87,7 +93,8 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fsanitize=fuzzer-no-link
 FUZZ_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
 	-Wl,--wrap=strdup,--wrap=strndup
-FUZZ_OBJ = $(COMPILER_SRC:compiler/%.c=$(B)/fuzz/%.o) $(B)/fuzz/lexer.o $(B)/fuzz/parser.o
+FUZZ_OBJ = $(COMPILER_SRC:compiler/%.c=$(B)/fuzz/%.o) $(B)/fuzz/lexer.o $(B)/fuzz/parser.o \
+	$(COMPILER_CORE_SRC:runtime/core/%.c=$(B)/fuzz/core-%.o)
 
 $(B)/fuzz/%.o: compiler/%.c $(wildcard compiler/*.h) $(B)/gen/parser.h
 	@mkdir -p $(B)/fuzz
@@ -97,9 +104,13 @@ $(B)/fuzz/lexer.o $(B)/fuzz/parser.o: $(B)/fuzz/%.o: $(B)/gen/%.c $(wildcard com
 	@mkdir -p $(B)/fuzz
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -Wno-unused-function -c -o $@ $<
 
+$(B)/fuzz/core-%.o: runtime/core/%.c $(wildcard runtime/core/*.h)
+	@mkdir -p $(B)/fuzz
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -c -o $@ $<
+
 $(B)/fuzz-frontend: tests/fuzz/fuzz_frontend.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(WARN) -DFUZZ_DATADIR='"$(CURDIR)"' \
-		-fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $^
+		-fsanitize=fuzzer $(FUZZ_WRAP) -o $@ $^ $(LDLIBS)
 
 fuzz: $(B)/fuzz-frontend
 	tests/fuzz/run.sh fuzz

@@ -95,6 +95,15 @@ enum {
 typedef enum StatOp { ST_COUNT, ST_SUM, ST_MIN, ST_MAX, ST_AVG, ST_VARIANCE } StatOp;
 typedef enum HistKind { HIST_LINEAR, HIST_LOG } HistKind;
 
+/* The one histogram a statistics variable keeps (SystemTap allows one
+ * kind per variable): set by the first @hist_* use, which `loc` names. */
+typedef struct HistSpec {
+	bool used;
+	HistKind kind;
+	int64_t low, high, step;   /* HIST_LINEAR */
+	SrcLoc loc;
+} HistSpec;
+
 /* One step of a target-variable chain: ->field, .field or [index]. */
 typedef struct TargetComp {
 	enum { TC_MEMBER, TC_INDEX } kind;
@@ -195,6 +204,7 @@ struct Symbol {
 	bool is_private;
 	bool type_declared;    /* a parameter declared `x:long` / `x:string` */
 	Expr *init;            /* global x = literal */
+	HistSpec hist;         /* statistics: the histogram its extractors use */
 	const SrcFile *owner;  /* file that declared it (for private) */
 	int id;                /* dense index among globals / within a frame */
 	bool used;             /* reached from a probe (resolve) */

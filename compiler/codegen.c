@@ -779,12 +779,35 @@ static void function(Script *s, Output *o, Function *f)
 	sb_puts(b, "\tc->nesting--;\n\treturn __ret;\n}\n\n");
 }
 
+enum { LOCK_NONE, LOCK_READ, LOCK_WRITE };
+
+/*
+ * The lock mode a handler needs on global sym, from its use bits (see
+ * sema_checks.c).  Statistics invert the usual rule: `<<<` only touches
+ * this CPU's accumulator, so adders share the lock, while reading an
+ * aggregate merges every CPU's data into shared storage and must be alone.
+ */
+static int lock_mode(const Symbol *sym, unsigned char bits)
+{
+	enum { READ = 1, WRITE = 2, ADD = 4 };
+
+	if (!bits)
+		return LOCK_NONE;
+	if (sym->type == TY_STATS)
+		return bits & (READ | WRITE) ? LOCK_WRITE : LOCK_READ;
+	return bits & (WRITE | ADD) ? LOCK_WRITE : LOCK_READ;
+}
+
 /* Taking the locks: when lock i cannot be had, the jump to __s_nolock<i>
  * lands in a ladder that releases the ones taken before it, in reverse
  * (linear in the number of globals: a handler using 10,000 globals must
  * not cost 50 million unlock lines). */
-static void handler_locks(Script *s, const unsigned char *use, StrBuf *b, bool unlock)
+static void handler_locks(Script *s, const unsigned char *bits, StrBuf *b, bool unlock)
 {
+	unsigned char use[s->nglobals ? s->nglobals : 1];
+
+	for (int i = 0; i < s->nglobals; i++)
+		use[i] = lock_mode(s->globals[i], bits[i]);
 	if (!unlock) {
 		bool any = false;
 		for (int i = 0; i < s->nglobals; i++) {
@@ -934,7 +957,7 @@ static bool autoprint(Script *s, StrBuf *b)
 	if (!any)
 		return false;
 	unsigned char use[s->nglobals];
-	for (int i = 0; i < s->nglobals; i++)
+	for (int i = 0; i < s->nglobals; i++)   /* as a reader (bit 1) */
 		use[i] = autoprinted(s->globals[i]) ? 1 : 0;
 	sb_puts(b, "static void probe_autoprint(struct sonde_context *c)\n{\n\tint32_t e;\n\n");
 	handler_locks(s, use, b, false);

@@ -12,10 +12,12 @@
 #include "session.h"
 #include "util.h"
 
-enum { USE_NONE = 0, USE_READ = 1, USE_WRITE = 2 };
+/* How code uses a global (bits): codegen picks each lock's mode from
+ * them and the global's type (see handler_locks() in codegen.c). */
+enum { USE_NONE = 0, USE_READ = 1, USE_WRITE = 2, USE_ADD = 4 /* <<< */ };
 
 static Script *S;
-static unsigned char **fn_use;   /* per function: global id -> USE_* */
+static unsigned char **fn_use;   /* per function: global id -> USE_* bits */
 
 static void note_use(unsigned char *use, Symbol *sym, int how)
 {
@@ -25,15 +27,15 @@ static void note_use(unsigned char *use, Symbol *sym, int how)
 		sym->read = true;
 	else
 		sym->written = true;
-	if (sym->kind == SYM_GLOBAL && use[sym->id] < how)
-		use[sym->id] = how;
+	if (sym->kind == SYM_GLOBAL)
+		use[sym->id] |= how;
 }
 
 static void merge(unsigned char *into, const unsigned char *from, bool *changed)
 {
 	for (int i = 0; i < S->nglobals; i++)
-		if (from[i] > into[i]) {
-			into[i] = from[i];
+		if (from[i] & ~into[i]) {
+			into[i] |= from[i];
 			*changed = true;
 		}
 }
@@ -56,7 +58,7 @@ static void use_expr(unsigned char *use, const Expr *e, bool *changed)
 	case EX_INCDEC:
 		/* a target is written, not read (even `n++`, as in SystemTap's
 		 * autoprint rule); only its keys are read */
-		note_use(use, e->lhs->sym, USE_WRITE);
+		note_use(use, e->lhs->sym, e->op == OP_AGG ? USE_ADD : USE_WRITE);
 		use_list(use, e->lhs->args, changed);
 		use_expr(use, e->rhs, changed);
 		return;
@@ -211,7 +213,7 @@ static void check_expr(Walk *w, const Expr *e)
 	for (const Function *f = e->kind == EX_CALL ? e->func : NULL; f; f = f->overload) {
 		for (int i = 0; f->used && i < w->niter; i++) {
 			const Symbol *arr = w->iterating[i];
-			if (arr->kind != SYM_GLOBAL || fn_use[f->id][arr->id] != USE_WRITE)
+			if (arr->kind != SYM_GLOBAL || !(fn_use[f->id][arr->id] & (USE_WRITE | USE_ADD)))
 				continue;
 			diag_error(e->loc, "'%s' modifies array '%s' inside a foreach loop over it",
 				   f->name, arr->name);

@@ -470,8 +470,12 @@ static bool literal_number(const Expr *e, int64_t *v)
 	return false;
 }
 
-/* @hist_linear(x, low, high, width): fixed buckets, known at compile time. */
-static void check_hist_linear(const Expr *e)
+/* Buckets of one linear histogram: each costs 8 bytes per element per CPU. */
+#define HIST_LINEAR_MAX_BUCKETS 1024
+
+/* @hist_linear(x, low, high, width): fixed buckets, known at compile time.
+ * Fills *h; false (after reporting) when the parameters are unusable. */
+static bool check_hist_linear(const Expr *e, HistSpec *h)
 {
 	int64_t v[3];
 	int i = 0;
@@ -480,16 +484,62 @@ static void check_hist_linear(const Expr *e)
 		if (!literal_number(a, &v[i])) {
 			diag_error(a->loc, "the bounds and the bucket width of @hist_linear must be "
 				   "literal numbers");
-			return;
+			return false;
 		}
 	}
 	if (i < 3)
-		return;   /* (the parser reported the missing arguments) */
-	if (v[1] <= v[0])
+		return false;   /* (the parser reported the missing arguments) */
+	if (v[1] <= v[0]) {
 		diag_error(e->loc, "the high bound of @hist_linear (%lld) must be greater than its "
 			   "low bound (%lld)", (long long)v[1], (long long)v[0]);
-	else if (v[2] <= 0)
+		return false;
+	}
+	if (v[2] <= 0) {
 		diag_error(e->args->next->next->loc, "the bucket width of @hist_linear must be positive");
+		return false;
+	}
+	uint64_t buckets = ((uint64_t)v[1] - (uint64_t)v[0]) / (uint64_t)v[2] + 1;
+	if (buckets > HIST_LINEAR_MAX_BUCKETS) {
+		diag_error(e->loc, "@hist_linear(%s, %lld, %lld, %lld) would have %llu buckets; at "
+			   "most %d are allowed (use a wider bucket)",
+			   e->lhs && e->lhs->name ? e->lhs->name : "...", (long long)v[0], (long long)v[1],
+			   (long long)v[2], (unsigned long long)buckets, HIST_LINEAR_MAX_BUCKETS);
+		return false;
+	}
+	*h = (HistSpec){ .used = true, .kind = HIST_LINEAR, .low = v[0], .high = v[1],
+			 .step = v[2], .loc = e->loc };
+	return true;
+}
+
+static const char *hist_text(const Symbol *sym, const HistSpec *h)
+{
+	if (h->kind == HIST_LOG)
+		return xasprintf("@hist_log(%s)", sym->name);
+	return xasprintf("@hist_linear(%s, %lld, %lld, %lld)", sym->name, (long long)h->low,
+			 (long long)h->high, (long long)h->step);
+}
+
+/* A statistics variable keeps one histogram: the first @hist_* use sets
+ * it, and every other use must ask for the same one. */
+static void record_hist(Expr *e)
+{
+	Symbol *sym = e->lhs ? e->lhs->sym : NULL;
+	HistSpec h = { .used = true, .kind = HIST_LOG, .loc = e->loc };
+
+	if (e->hist == HIST_LINEAR && !check_hist_linear(e, &h))
+		return;
+	if (!sym || sym->type != TY_STATS)
+		return;
+	if (!sym->hist.used) {
+		sym->hist = h;
+		return;
+	}
+	if (sym->hist.kind == h.kind && (h.kind == HIST_LOG || (sym->hist.low == h.low &&
+	    sym->hist.high == h.high && sym->hist.step == h.step)))
+		return;
+	diag_error(e->loc, "'%s' already has the histogram %s; a statistic keeps one histogram, "
+		   "so every @hist_* of it must be the same", sym->name, hist_text(sym, &sym->hist));
+	diag_note(sym->hist.loc, "its histogram is set here");
 }
 
 /* The operand of @count(x) ... must be a statistic. */
@@ -612,8 +662,8 @@ static Type expr_kind(Expr *e, Type hint)
 		stat_operand(e);
 		for (Expr *a = e->args; a; a = a->next)
 			want(a, expr(a, TY_LONG), TY_LONG, "a histogram parameter");
-		if (report && e->hist == HIST_LINEAR)
-			check_hist_linear(e);
+		if (report)
+			record_hist(e);
 		return TY_STATS;   /* printable only */
 	case EX_CAST:
 	case EX_ATVAR:

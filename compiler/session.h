@@ -72,7 +72,7 @@ struct Handler {
 	const ProbePoint *alias_use; /* the user's point, when aliases built it */
 	PointKind kind;          /* kind of its points (same for all) */
 	int id;
-	/* globals used, by Symbol id: 0 none, 1 read, 2 written (for locks) */
+	/* globals used, by Symbol id: bits 1 read, 2 written, 4 `<<<` (locks) */
 	unsigned char *global_use;
 	Handler *next;
 };

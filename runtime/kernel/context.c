@@ -19,8 +19,8 @@
  * "ERROR: <msg> near <location>" on the user's stderr.  More than
  * MAXERRORS errors stop the run as exit() does.
  */
-#include <linux/math64.h>
 #include <linux/delay.h>
+#include "../core/arith.h"
 
 /* Wait between two attempts at a global's lock (MAXTRYLOCK attempts). */
 #ifndef SONDE_TRYLOCK_NDELAY
@@ -241,20 +241,14 @@ void sonde_request_exit(void)
 	atomic_set(&sonde_exit_requested, 1);
 }
 
-/*
- * Integer division never traps: by zero it is a script error (result 0);
- * INT64_MIN / -1 wraps to INT64_MIN and INT64_MIN % -1 is 0, as in two's
- * complement arithmetic without overflow checks.
- */
+/* Division by zero is a script error (result 0); see core/arith.h. */
 int64_t sonde_div(struct sonde_context *c, const char *loc, int64_t a, int64_t b)
 {
 	if (unlikely(b == 0)) {
 		sonde_error(c, loc, "division by zero");
 		return 0;
 	}
-	if (unlikely(b == -1))
-		return (int64_t)(0 - (uint64_t)a);
-	return div64_s64(a, b);
+	return sonde_div_nonzero(a, b);
 }
 
 int64_t sonde_mod(struct sonde_context *c, const char *loc, int64_t a, int64_t b)
@@ -263,9 +257,7 @@ int64_t sonde_mod(struct sonde_context *c, const char *loc, int64_t a, int64_t b
 		sonde_error(c, loc, "division by zero");
 		return 0;
 	}
-	if (unlikely(b == -1))
-		return 0;
-	return a - div64_s64(a, b) * b;
+	return sonde_mod_nonzero(a, b);
 }
 
 /* ---- global variable locks ------------------------------------------------ */

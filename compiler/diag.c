@@ -10,7 +10,9 @@
  * The caret sits under loc.col; '~' runs to loc.end_col when the span ends
  * on the same line, or to the end of the line when it continues below.
  * Tabs in the source line are copied into the caret line so the caret
- * stays aligned whatever the terminal's tab width.  An error or warning
+ * stays aligned whatever the terminal's tab width.  Locations count bytes;
+ * what is printed counts characters, so that text after (or made of) a
+ * UTF-8 character is still shown and numbered right.  An error or warning
  * located inside a macro body is followed by "in expansion of macro"
  * notes at the use sites (SrcLoc.exp).  Errors and warnings are counted;
  * nothing here stops the process except diag_ice().
@@ -77,6 +79,28 @@ static const char *find_line(const char *text, int line, int *len)
 	return p;
 }
 
+/* A UTF-8 continuation byte: part of the character before it. */
+static bool is_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* The column, in characters, of byte column `col` of loc's line (the
+ * byte column itself when the line is not at hand). */
+static int char_col(SrcLoc loc, int col)
+{
+	int len;
+	const char *src = loc.file && loc.file->text && loc.line > 0
+	                ? find_line(loc.file->text, loc.line, &len) : NULL;
+	if (!src)
+		return col;
+	int n = 1;
+	for (int i = 0; i < col - 1; i++)
+		if (i >= len || !is_cont(src[i]))
+			n++;
+	return n;
+}
+
 /* A line longer than this (a generated or minified script) is shown as a
  * window of that many columns around the caret, "..." marking the cuts. */
 #define MAX_SHOWN_COLUMNS 160
@@ -99,10 +123,14 @@ static void print_source(FILE *f, SrcLoc loc)
 	if (last > len)
 		last = len > col ? len : col;
 
-	int from = 0, to = len;   /* the columns shown: src[from, to) */
+	int from = 0, to = len;   /* the bytes shown: src[from, to) */
 	if (len > MAX_SHOWN_COLUMNS) {
 		from = col - 1 > MAX_SHOWN_COLUMNS / 4 ? col - 1 - MAX_SHOWN_COLUMNS / 4 : 0;
 		to = from + MAX_SHOWN_COLUMNS < len ? from + MAX_SHOWN_COLUMNS : len;
+		while (from > 0 && is_cont(src[from]))   /* whole characters */
+			from--;
+		while (to < len && is_cont(src[to]))
+			to++;
 		if (last > to)
 			last = to;
 	}
@@ -111,10 +139,12 @@ static void print_source(FILE *f, SrcLoc loc)
 	fprintf(f, " %d | %s%.*s%s\n", loc.line, cut_l, to - from, src + from, cut_r);
 	fprintf(f, " %*s | %*s", width, "", (int)strlen(cut_l), "");
 	for (int i = from; i < col - 1; i++)
-		fputc(src[i] == '\t' ? '\t' : ' ', f);
+		if (!is_cont(src[i]))
+			fputc(src[i] == '\t' ? '\t' : ' ', f);
 	fputc('^', f);
 	for (int c = col + 1; c <= last; c++)
-		fputc('~', f);
+		if (!is_cont(src[c - 1]))
+			fputc('~', f);
 	fputc('\n', f);
 }
 
@@ -128,7 +158,7 @@ static void vreport(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
 	else if (loc.col <= 0)
 		fprintf(f, "%s:%d: ", loc.file->name, loc.line);
 	else
-		fprintf(f, "%s:%d:%d: ", loc.file->name, loc.line, loc.col);
+		fprintf(f, "%s:%d:%d: ", loc.file->name, loc.line, char_col(loc, loc.col));
 	fprintf(f, "%s: ", kind);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);

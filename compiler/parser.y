@@ -17,7 +17,8 @@
  *
  * Syntax errors are reported by yyreport_syntax_error() in plain words
  * ("expected ')' before '{'"); lexical errors arrive as LEX_ERROR tokens
- * whose %destructor reports them, so every error leaves through this file.
+ * that parse_lex() reports and drops, so every error leaves through this
+ * file.
  */
 
 %require "3.6"
@@ -92,6 +93,9 @@ typedef struct LexOpen {
 	char ch;               /* '(', '[' or '{' */
 	const char *what;      /* "the probe body", "the block", "'('" ... */
 	SONDE_YYLTYPE loc;
+	bool glued;            /* written right after the token before it */
+	bool brace;            /* '{' of a probe point's brace expansion */
+	bool misread;          /* ... that was reported as a misread body */
 } LexOpen;
 
 /* Everything one parse_program() call shares between lexer and parser. */
@@ -109,10 +113,14 @@ struct ParseState {
 	int prev_end_line, prev_end_col;
 	int toplevel_kw;       /* PROBE or FUNCTION: names what '{' opens */
 	int cur_tok, prev_tok; /* the last two tokens the parser got */
+	SONDE_YYLTYPE cur_loc, prev_loc;   /* and where they are */
+	bool cur_glued, prev_glued;        /* written right after the token before */
+	bool after_lex_error;  /* a lexical error came just before cur_tok */
 	LexOpen last_body;     /* the last top-level body closed, and its '}' */
 	SONDE_YYLTYPE last_body_end;
 	bool has_last_body;
 	bool closed_nothing;   /* the last token is a closer that matched no opener */
+	bool closed_misread;   /* ... that closed a brace expansion's misread '{' */
 	LexOpen *open;         /* stack of unclosed brackets */
 	int nopen, capopen;
 
@@ -120,6 +128,12 @@ struct ParseState {
 	bool pasting;
 	void *paste_saved;     /* the YY_BUFFER_STATE to return to */
 	SONDE_YYLTYPE paste_loc;
+
+	/* the token after a malformed literal's LEX_ERROR (see lexer.l) */
+	SONDE_YYLTYPE tok_loc; /* the whole text of the last token matched */
+	int standin;           /* its kind, 0 if none is owed */
+	SONDE_YYSTYPE standin_val;
+	SONDE_YYLTYPE standin_loc;
 
 	struct PPState *pp;    /* the preprocessor between lexer and parser */
 
@@ -148,6 +162,7 @@ bool lex_is_builtin_atword(const char *name);
 #include "preprocess.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The parser reads its tokens through the preprocessor, not from flex. */
@@ -207,6 +222,8 @@ static Stmt *mk_foreach(ParseState *ps, SONDE_YYLTYPE l, ForeachHead h, Expr *ar
 static Stmt *mk_expr_stmt(ParseState *ps, SONDE_YYLTYPE l, Expr *e);
 static Stmt *mk_block(ParseState *ps, SONDE_YYLTYPE l, Stmt *body);
 static void add_global(ParseState *ps, SONDE_YYLTYPE l, Symbol *sym, bool priv);
+static void mark_brace(ParseState *ps, SONDE_YYLTYPE l);
+static Expr *global_init(ParseState *ps, Expr *e);
 static Type parse_type(ParseState *ps, SONDE_YYLTYPE l, const char *name);
 static char *join_piece(ParseState *ps, const char *a, SONDE_YYLTYPE la,
                         const char *b, SONDE_YYLTYPE lb);
@@ -246,7 +263,7 @@ static ProbePoint *pp_product(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *a,
 
 /* The aliases are what error messages print for an expected token. */
 %token END 0            "end of input"
-%token <str> LEX_ERROR  "lexical error"
+%token <str> LEX_ERROR  "lexical error"   /* parse_lex() keeps it from the grammar */
 %token <str> IDENT      "an identifier"
 %token <num> NUMBER     "a number"
 %token <str> STRING     "a string"
@@ -280,9 +297,6 @@ static ProbePoint *pp_product(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *a,
 %token AND_ASSIGN "'&='" XOR_ASSIGN "'^='" OR_ASSIGN "'|='" CAT_ASSIGN "'.='"
 
 %type <open> '}'
-
-/* A NULL message: the preprocessor already reported this error. */
-%destructor { if ($$) diag_error(LOC(@$), "%s", $$); ps->errors++; } LEX_ERROR
 
 /*
  * Precedence, lowest first.  LOW is the precedence of "stop here" rules
@@ -321,7 +335,7 @@ static ProbePoint *pp_product(ParseState *ps, SONDE_YYLTYPE l, ProbePoint *a,
 %type <stmts> stmts
 %type <syms> global_list
 %type <pieces> strings
-%type <expr> literal hist opt_limit opt_module
+%type <expr> hist opt_limit opt_module
 %type <stmt> stmt block fbody
 %type <tc> chain
 %type <num> opt_pretty opt_sort opt_priority
@@ -354,6 +368,8 @@ toplevel:
 	                                  { add_alias(ps, @$, $2, $4, true, $5); }
 	/* a bad probe point: skip to its body and still check the body */
 	| PROBE error block               { (void)$3; yyerrok; }
+	/* a body taken for a brace expansion, as in `probe { }`: skip it */
+	| PROBE error '}'                 { (void)$3; }
 	| FUNCTION function_rest          { $2->loc = LOC(@$); add_function(ps, $2, false); }
 	| PRIVATE FUNCTION function_rest  { $3->loc = LOC(@$); add_function(ps, $3, true); }
 	| GLOBAL global_list              { add_global(ps, @$, $2.head, false); }
@@ -388,16 +404,13 @@ global_item:
 	                                    $$->wrap = true; $$->max_entries = array_size($1, $4, LOC(@4)); }
 	| IDENT '[' NUMBER ']' '%'        { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
 	                                    $$->wrap = true; $$->max_entries = array_size($1, $3, LOC(@3)); }
-	| IDENT '=' literal               { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
-	                                    $$->init = $3; }
-	;
-
-/* A global's initializer: a number (possibly negative) or a string. */
-literal:
-	  NUMBER                          { $$ = ast_expr(EX_NUMBER, LOC(@$)); $$->num = $1; }
-	| '-' NUMBER                      { $$ = ast_expr(EX_NUMBER, LOC(@$));
-	                                    $$->num = (int64_t)(0 - (uint64_t)$2); }
-	| string_lit
+	/* any expression, to say what is wrong with one that is no literal */
+	| IDENT '=' expr                  { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
+	                                    $$->init = global_init(ps, $3); }
+	| IDENT '[' NUMBER ']' '=' expr   { $$ = ast_symbol($1, SYM_GLOBAL, LOC(@$));
+	                                    $$->max_entries = array_size($1, $3, LOC(@3));
+	                                    parse_error(ps, @5, "an array cannot have an "
+	                                                "initial value"); }
 	;
 
 /* ---- functions ----------------------------------------------------------- */
@@ -502,7 +515,13 @@ pp_elem:
 		$$->comps = $1;
 	  }
 	/* brace expansion: {kernel,module("nfs")}.function("nfs_*") */
-	| '{' pp_alts '}'                 { $$ = $2; (void)$3; }
+	| pp_brace pp_alts '}'            { $$ = $2; (void)$3; }
+	;
+
+/* The '{' of a brace expansion: the lexer's bracket stack learns it is
+ * no body (for messages when it was meant to be one). */
+pp_brace:
+	  '{'                             { mark_brace(ps, @1); }
 	;
 
 pp_alts:
@@ -653,7 +672,8 @@ opt_expr:
 	;
 
 /* foreach keys: `k`, `[k1, k2]`, each optionally sorted with + or -,
- * optionally preceded by `value =` (value may be sorted too). */
+ * optionally preceded by `value =` (value may be sorted too).  Bracketed
+ * keys may also come first, `[k1, k2] = value`: the same loop. */
 foreach_head:
 	  foreach_keys
 	| IDENT opt_sort '=' foreach_keys {
@@ -666,6 +686,17 @@ foreach_head:
 			$$.nsorts++;
 			$$.sort_key = -1;
 			$$.sort_dir = (int)$2;
+		}
+	  }
+	| '[' key_list ']' '=' IDENT opt_sort {
+		$$ = $2;
+		$$.value = mk_ident(ps, @5, $5);
+		if ($6) {
+			/* the value's mark comes last in the text */
+			$$.sorts[$$.nsorts < 2 ? $$.nsorts : 1] = @6;
+			$$.nsorts++;
+			$$.sort_key = -1;
+			$$.sort_dir = (int)$6;
 		}
 	  }
 	;
@@ -838,6 +869,16 @@ primary:
 		e->str = $5->str;
 		e->module = $6 ? $6->str : NULL;
 		$$ = mk_target(ps, @1, e, $8, 0, (int)$9);
+	  }
+	| AT_CAST '(' expr ')' chain opt_pretty {
+		SONDE_YYLTYPE cast;
+		pp_loc_span(&cast, &@1, &@4);
+		parse_error(ps, cast, "@cast needs a pointer and a type name, as in "
+		            "@cast(p, \"task_struct\")");
+		Expr *e = ast_expr(EX_CAST, LOC(@$));
+		e->lhs = $3;
+		e->str = xstrdup("");
+		$$ = mk_target(ps, @1, e, $5, 0, (int)$6);
 	  }
 	/* @var("name[@file]" [, "module"]) followed by ->member / [index] */
 	| AT_VAR '(' string_lit opt_module ')' chain opt_pretty {
@@ -1164,6 +1205,23 @@ static void add_global(ParseState *ps, SONDE_YYLTYPE l, Symbol *list, bool priv)
 	AST_APPEND_TAIL(ps->prog->globals, ps->last.globals, list);
 }
 
+/* The initial value of a global: a number (possibly negative) or a
+ * string, as written; NULL after an error. */
+static Expr *global_init(ParseState *ps, Expr *e)
+{
+	if (e->kind == EX_NUMBER || e->kind == EX_STRING)
+		return e;
+	if (e->kind == EX_UNARY && e->op == '-' && e->lhs->kind == EX_NUMBER) {
+		e->lhs->num = (int64_t)(0 - (uint64_t)e->lhs->num);
+		e->lhs->loc = e->loc;
+		return e->lhs;
+	}
+	diag_error(e->loc, "the initial value of a global must be a literal number "
+	           "or string");
+	ps->errors++;
+	return NULL;
+}
+
 static Type parse_type(ParseState *ps, SONDE_YYLTYPE l, const char *name)
 {
 	if (!strcmp(name, "long"))
@@ -1172,6 +1230,21 @@ static Type parse_type(ParseState *ps, SONDE_YYLTYPE l, const char *name)
 		return TY_STRING;
 	parse_error(ps, l, "unknown type '%s' (expected 'long' or 'string')", name);
 	return TY_UNKNOWN;
+}
+
+/* The '{' at l, still open, starts a brace expansion.  (Found by its
+ * location: the parser may have read the token after it already.) */
+static void mark_brace(ParseState *ps, SONDE_YYLTYPE l)
+{
+	for (int i = ps->nopen - 1; i >= 0; i--) {
+		LexOpen *o = &ps->open[i];
+		if (o->ch == '{' && o->loc.first_line == l.first_line &&
+		    o->loc.first_column == l.first_column && o->loc.file == l.file) {
+			o->brace = true;
+			o->what = "the brace expansion";
+			return;
+		}
+	}
 }
 
 /* Glues two pieces of a probe point component name: sys + * = sys*. */
@@ -1351,23 +1424,54 @@ static const char *const after_expr[] = {
 	"a string", "'$'", NULL
 };
 
+/* Whether the token named `name` is among the n expected ones. */
+static bool expects(yysymbol_kind_t *exp, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(yysymbol_name(exp[i]), name))
+			return true;
+	return false;
+}
+
+/* The text of the source at l, NULL if not at hand (or pasted). */
+static const char *source_at(ParseState *ps, const SONDE_YYLTYPE *l)
+{
+	const char *p = (l->file ? l->file : ps->file)->text;
+	for (int i = 1; i < l->first_line && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p || (int)strnlen(p, (size_t)l->first_column) < l->first_column)
+		return NULL;
+	return p + l->first_column - 1;
+}
+
+/* After a syntax error at l: when it or the token before it was pasted
+ * from a $N argument, a note shows what $N stood for (the error may be in
+ * the argument, as with `$1` = '1 +'). */
+static void note_pasted(ParseState *ps, const SONDE_YYLTYPE *l)
+{
+	const SONDE_YYLTYPE *at = l->pasted ? l : ps->prev_loc.pasted ? &ps->prev_loc : NULL;
+	const char *text = at ? source_at(ps, at) : NULL;
+	if (!text || text[0] != '$')
+		return;
+	long n = strtol(text + 1, NULL, 10);
+	if (n < 1 || n > ps->argc || !ps->argv[n - 1])
+		return;
+	diag_note(mkloc(ps, *at), "$%ld was replaced by '%s'", n, ps->argv[n - 1]);
+}
+
 /* Describes the unexpected token by quoting it from the source. */
 static char *describe_token(ParseState *ps, yysymbol_kind_t tok,
                             const SONDE_YYLTYPE *l)
 {
 	if (tok == YYSYMBOL_YYEOF)
 		return xstrdup("end of input");
-	const char *text = (l->file ? l->file : ps->file)->text;
-	if (!l->pasted && l->first_line == l->last_line && text) {
-		const char *p = text;
-		for (int i = 1; i < l->first_line && p; i++) {
-			p = strchr(p, '\n');
-			if (p)
-				p++;
-		}
+	if (!l->pasted && l->first_line == l->last_line) {
+		const char *p = source_at(ps, l);
 		int len = l->last_column - l->first_column + 1;
-		if (p && len > 0 && (int)strlen(p) >= l->first_column - 1 + len) {
-			p += l->first_column - 1;
+		if (p && len > 0 && (int)strnlen(p, (size_t)len) == len) {
 			if (*p == '"')
 				return len > 32 ? xasprintf("%.28s...\"", p)
 				                : xasprintf("%.*s", len, p);
@@ -1431,6 +1535,18 @@ static bool is_keyword(yysymbol_kind_t tok)
 	}
 }
 
+/* Whether tok may appear inside a probe point's brace expansion. */
+static bool in_probe_point(yysymbol_kind_t tok)
+{
+	static const char *const punct[] = {
+		"'*'", "'.'", "'.' (member)", "','", "'{'", "'}'", "'('", "')'", "'-'", NULL
+	};
+	if (tok == YYSYMBOL_IF)
+		return false;
+	return tok == YYSYMBOL_IDENT || tok == YYSYMBOL_NUMBER || tok == YYSYMBOL_STRING ||
+	       is_keyword(tok) || name_in(yysymbol_name(tok), punct);
+}
+
 /* The innermost probe or function body being parsed, or NULL. */
 static const LexOpen *enclosing_body(const ParseState *ps)
 {
@@ -1455,6 +1571,33 @@ static bool explain_mistake(ParseState *ps, yysymbol_kind_t tok, const SONDE_YYL
 
 	if (tok == YYSYMBOL_ELSE) {
 		parse_error(ps, *l, "'else' without a matching 'if'");
+		return true;
+	}
+	if (tok == YYSYMBOL_DOLLARS) {
+		char *word = describe_token(ps, tok, l);
+		parse_error(ps, *l, "%s must be followed by a target variable name, as in %s",
+		            word, strcmp(word, "'$$'") ? "$count" : "$$vars");
+		free(word);
+		return true;
+	}
+	/* `probe {` or `probe kernel. { x = 1 }`: the '{' was read as the start
+	 * of a brace expansion, {a,b}, but it is the body's.  So it seems when
+	 * it stands apart (`a.{}` is an empty expansion) and nothing follows
+	 * it, or what follows it is nothing a probe point has. */
+	LexOpen *in = ps->nopen ? &ps->open[ps->nopen - 1] : NULL;
+	if (in && !in->brace)
+		in = NULL;
+	if (ps->prev_tok == '{' && !ps->prev_glued && expects(exp, n, "'*'") &&
+	    expects(exp, n, "'while'") && !expects(exp, n, "a number")) {
+		parse_error(ps, ps->prev_loc, "expected a probe point name before '{'");
+		if (in && in->loc.first_line == ps->prev_loc.first_line &&
+		    in->loc.first_column == ps->prev_loc.first_column)
+			in->misread = true;    /* still open: its '}' is no new mistake */
+		return true;
+	}
+	if (in && !in->glued && !in_probe_point(tok) && tok != YYSYMBOL_YYEOF) {
+		parse_error(ps, in->loc, "expected a probe point name before '{'");
+		in->misread = true;
 		return true;
 	}
 	const LexOpen *body = enclosing_body(ps);
@@ -1508,8 +1651,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	(void)scanner;
 	yysymbol_kind_t tok = yypcontext_token(ctx);
 	const SONDE_YYLTYPE *l = yypcontext_location(ctx);
-	if (tok == YYSYMBOL_LEX_ERROR)
-		return 0;       /* its %destructor reports the lexer's message */
+	if (ps->after_lex_error)
+		return 0;       /* see parse_lex() */
+	if (ps->closed_misread && !strcmp(yysymbol_name(tok), "'}'"))
+		return 0;       /* the end of a body taken for a brace expansion */
 
 	yysymbol_kind_t exp[YYNTOKENS];
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
@@ -1517,6 +1662,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 		n = 0;
 	if (explain_mistake(ps, tok, l, exp, n) || report_unclosed(ps, tok, l, exp, n)) {
 		pp_note_expansion_end(ps->pp);
+		note_pasted(ps, l);
 		return 0;
 	}
 
@@ -1570,6 +1716,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 		const char *name = yysymbol_name(exp[i]);
 		if ((has_expr || has_stmt) && name_in(name, expr_starts))
 			continue;
+		if (!strcmp(name, "'.' (member)") && expects(exp, n, "'.'"))
+			continue;      /* the same character */
 		if (has_stmt && name_in(name, stmt_starts))
 			continue;
 		if (has_top && name_in(name, top_starts))
@@ -1604,6 +1752,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
 	}
 	parse_error(ps, *l, "%s", sb.data);
 	pp_note_expansion_end(ps->pp);
+	note_pasted(ps, l);
 	free(sb.data);
 	free(what);
 	return 0;
@@ -1630,10 +1779,22 @@ struct yy_buffer_state *sonde_yy_scan_string(const char *s, yyscan_t scanner);
 int sonde_yylex_destroy(yyscan_t scanner);
 ParseState *sonde_yyget_extra(yyscan_t scanner);
 
+/* The parser never sees a lexical error: it is reported here (unless the
+ * preprocessor did already) and dropped.  What follows is the malformed
+ * literal's stand-in, if it has one, or the next token; a syntax error
+ * right there is likely the lexical error's doing, and goes unreported
+ * (yyreport_syntax_error). */
 static int parse_lex(SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc, yyscan_t scanner)
 {
 	ParseState *ps = sonde_yyget_extra(scanner);
-	int tok = pp_next(ps->pp, lval, lloc);
+	int tok;
+	ps->after_lex_error = false;
+	while ((tok = pp_next(ps->pp, lval, lloc)) == LEX_ERROR) {
+		if (lval->str)
+			diag_error(mkloc(ps, *lloc), "%s", lval->str);
+		ps->errors++;
+		ps->after_lex_error = true;
+	}
 	lex_track(ps, tok, lval, lloc);
 	return tok;
 }

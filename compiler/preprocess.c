@@ -112,6 +112,7 @@ struct PPState {
 	int last_kind;         /* the last token given to the parser */
 	const SrcExpansion *last_exp, *prev_exp;  /* of the last two tokens */
 	bool rejected;         /* library mode: the "only @define" error given */
+	bool after_lex_error;  /* library mode: the last token was a LEX_ERROR */
 };
 
 static MacroTable library; /* the macros of the .stpm files */
@@ -1540,18 +1541,23 @@ void pp_reset(void)
 	kconfig.n = 0;
 }
 
-/* Library mode: everything but definitions is an error (once per file). */
+/* Library mode: everything but definitions is an error (once per file).
+ * The token after a lexical error is part of the same mistake (the
+ * stand-in for a malformed literal, see lexer.l). */
 static void reject(PPState *pp, const Token *t)
 {
 	if (t->kind == LEX_ERROR) {
 		if (t->val.str)
 			error_at(pp, t->loc, "%s", t->val.str);
+		pp->after_lex_error = true;
 		return;
 	}
-	if (!pp->rejected)
+	if (!pp->rejected && !pp->after_lex_error) {
 		error_at(pp, t->loc, "a library macro file (.stpm) may only contain "
 		         "@define and preprocessor conditionals");
-	pp->rejected = true;
+		pp->rejected = true;
+	}
+	pp->after_lex_error = false;
 }
 
 int pp_next(PPState *pp, SONDE_YYSTYPE *lval, SONDE_YYLTYPE *lloc)

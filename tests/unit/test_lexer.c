@@ -186,6 +186,35 @@ static void test_string_errors(void)
 	                       "octal escape sequence out of range (the largest is \\377)");
 	check_tok(0, LEX_ERROR, 1, 2, 1, 5);
 	check_error("\"a\\0b\"", "a string cannot contain a NUL character");
+	check_tok(1, STRING, 1, 1, 1, 6);      /* the whole literal stands in */
+	CU_ASSERT_STRING_EQUAL(toks[1].val.str, "");
+
+	/* the next line ends the string: its quote starts none */
+	lex("x = \"abc\n de\\\"f\" y");
+	CU_ASSERT_EQUAL_FATAL(ntoks, 6);
+	check_tok(2, LEX_ERROR, 1, 5, 1, 5);
+	check_tok(3, STRING, 1, 5, 1, 8);
+	check_tok(4, IDENT, 2, 9, 2, 9);
+	/* a next line with strings of its own is no continuation */
+	lex("x = \"abc\nf(\"y\")");
+	CU_ASSERT_EQUAL_FATAL(ntoks, 9);
+	check_tok(4, IDENT, 2, 1, 2, 1);
+	check_tok(6, STRING, 2, 3, 2, 5);
+	/* the brackets and ';' that end the line are given back */
+	lex("f(\"abc) {");
+	CU_ASSERT_EQUAL_FATAL(ntoks, 7);
+	check_tok(2, LEX_ERROR, 1, 3, 1, 3);
+	check_tok(3, STRING, 1, 3, 1, 6);
+	check_tok(4, ')', 1, 7, 1, 7);
+	check_tok(5, '{', 1, 9, 1, 9);
+	lex("%( \"a %)");                       /* '%)' as a whole */
+	CU_ASSERT_EQUAL_FATAL(ntoks, 5);
+	check_tok(2, STRING, 1, 4, 1, 6);
+	check_tok(3, PP_CLOSE, 1, 7, 1, 8);
+	lex("\"a) \n\"");                    /* given back before looking ahead */
+	CU_ASSERT_EQUAL_FATAL(ntoks, 6);
+	check_tok(2, ')', 1, 3, 1, 3);
+	check_tok(3, LEX_ERROR, 2, 1, 2, 1);
 }
 
 static void test_integers(void)
@@ -220,7 +249,14 @@ static void test_integer_errors(void)
 	check_error("0x", "invalid integer literal '0x' (no digits after '0x')");
 	lex("x = 18446744073709551616;");
 	check_tok(2, LEX_ERROR, 1, 5, 1, 24);
-	CU_ASSERT_EQUAL(toks[3].kind, ';');
+	/* the parser reads on as if a number were there */
+	check_tok(3, NUMBER, 1, 5, 1, 24);
+	CU_ASSERT_EQUAL(toks[3].val.num, 0);
+	CU_ASSERT_EQUAL(toks[4].kind, ';');
+	lex("0x1g");
+	check_tok(0, LEX_ERROR, 1, 1, 1, 4);
+	check_tok(1, NUMBER, 1, 1, 1, 4);
+	check_tok(2, END, 1, 5, 1, 5);
 }
 
 static void test_atwords(void)
@@ -343,9 +379,25 @@ static void test_bad_characters(void)
 {
 	check_error("`", "invalid character '`'");
 	check_error("'a'", "invalid character '''; strings are written in double quotes");
+	check_tok(0, LEX_ERROR, 1, 1, 1, 3);   /* one error for the whole 'a' */
+	check_tok(1, STRING, 1, 1, 1, 3);
+	check_error("'a", "invalid character '''; strings are written in double quotes");
+	check_tok(0, LEX_ERROR, 1, 1, 1, 1);
+	check_tok(1, IDENT, 1, 2, 1, 2);       /* no stand-in for a lone quote */
 	check_error("\x01", "invalid character (byte 0x01)");
 	check_error("\xc3\xa9t\xc3\xa9", "invalid character '\xc3\xa9' (non-ASCII text is "
 	            "only allowed in strings and comments)");
+	check_tok(0, LEX_ERROR, 1, 1, 1, 2);
+	/* a run of them is one error, at the first character */
+	lex("a\xe2\x80\x9c\xc3\xa9" "b");
+	CU_ASSERT_EQUAL_FATAL(ntoks, 4);
+	check_tok(1, LEX_ERROR, 1, 2, 1, 4);
+	CU_ASSERT_STRING_EQUAL(toks[1].val.str, "invalid character '\xe2\x80\x9c' (non-ASCII "
+	                       "text is only allowed in strings and comments)");
+	check_tok(2, IDENT, 1, 7, 1, 7);
+	check_error("\xff\xfe", "invalid character (byte 0xff)");
+	check_tok(0, LEX_ERROR, 1, 1, 1, 1);
+	check_error("\xc3(", "invalid character (byte 0xc3)");
 	lex("/* unterminated\n comment");
 	CU_ASSERT_STRING_EQUAL(toks[0].val.str, "unterminated comment ('/*' without '*/')");
 	check_tok(0, LEX_ERROR, 1, 1, 1, 2);

@@ -131,6 +131,14 @@ static void check_errors(const char *text, const char *expected)
 		        diag_text, expected);
 }
 
+static int count_exprs(const Expr *e)
+{
+	int n = 0;
+	for (; e; e = e->next)
+		n++;
+	return n;
+}
+
 static int count_stmts(const Stmt *s)
 {
 	int n = 0;
@@ -406,6 +414,32 @@ static void test_foreach(void)
 	s = s->next;
 	CU_ASSERT_EQUAL(s->array->kind, EX_HIST);
 	CU_ASSERT_EQUAL(s->array->hist, HIST_LOG);
+
+	/* bracketed keys may come first: the same loop, sort marks included */
+	static const char *const same[][2] = {
+		{ "foreach (v = [x, y] in b) f()", "foreach ([x, y] = v in b) f()" },
+		{ "foreach (v+ = [x, y] in b) f()", "foreach ([x, y] = v+ in b) f()" },
+		{ "foreach (v = [x, y-] in b) f()", "foreach ([x, y-] = v in b) f()" },
+		{ "foreach (v = [x] in b-) f()", "foreach ([x] = v in b-) f()" },
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		Stmt *a = stmts(same[i][0]), *b = stmts(same[i][1]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		CU_ASSERT_EQUAL_FATAL(b->kind, ST_FOREACH);
+		CU_ASSERT_STRING_EQUAL(b->value->name, a->value->name);
+		CU_ASSERT_STRING_EQUAL(b->keys->name, a->keys->name);
+		CU_ASSERT_EQUAL(count_exprs(b->keys), count_exprs(a->keys));
+		CU_ASSERT_EQUAL(b->sort_key, a->sort_key);
+		CU_ASSERT_EQUAL(b->sort_dir, a->sort_dir);
+	}
+	check_errors("probe begin { foreach ([x-] = v+ in b) f() }",
+		"t.stp:1:32: error: only one sort mark ('+' or '-') is allowed in a foreach\n"
+		" 1 | probe begin { foreach ([x-] = v+ in b) f() }\n"
+		"   |                                ^\n"
+		"t.stp:1:26: note: the first sort mark is here\n"
+		" 1 | probe begin { foreach ([x-] = v+ in b) f() }\n"
+		"   |                          ^\n");
 }
 
 static void test_try_catch(void)
@@ -817,10 +851,29 @@ static void test_syntax_errors(void)
 		"t.stp:1:12: error: expected '.', ',' or '{' at end of input\n"
 		" 1 | probe begin\n"
 		"   |            ^\n");
-	check_errors("probe kernel. { }",      /* '{' starts a brace expansion */
-		"t.stp:1:17: error: expected a probe point name before '}'\n"
+	check_errors("probe kernel. { }",      /* the body's '{', read as {a,b} */
+		"t.stp:1:15: error: expected a probe point name before '{'\n"
 		" 1 | probe kernel. { }\n"
-		"   |                 ^\n");
+		"   |               ^\n");
+	check_errors("probe { x = 1 }\nprobe begin { x = }",
+		"t.stp:1:7: error: expected a probe point name before '{'\n"
+		" 1 | probe { x = 1 }\n"
+		"   |       ^\n"
+		"t.stp:2:19: error: expected an expression before '}'\n"
+		" 2 | probe begin { x = }\n"
+		"   |                   ^\n");
+	check_errors("probe { if (x) { y } }",   /* no second error at its '}' */
+		"t.stp:1:7: error: expected a probe point name before '{'\n"
+		" 1 | probe { if (x) { y } }\n"
+		"   |       ^\n");
+	check_errors("probe a.{b;c} { }",        /* a glued '{' is a brace expansion */
+		"t.stp:1:11: error: expected a probe point name before ';'\n"
+		" 1 | probe a.{b;c} { }\n"
+		"   |           ^\n");
+	check_errors("probe {a,b",
+		"t.stp:1:11: error: '}' expected (to close the brace expansion opened at line 1)\n"
+		" 1 | probe {a,b\n"
+		"   |           ^\n");
 	check_errors("probe kernel.function()",
 		"t.stp:1:23: error: expected a number or a string before ')'\n"
 		" 1 | probe kernel.function()\n"
@@ -866,9 +919,37 @@ static void test_syntax_errors(void)
 		" 1 | global a[-1]\n"
 		"   |          ^\n");
 	check_errors("global x = y",
-		"t.stp:1:12: error: expected a number or a string before 'y'\n"
+		"t.stp:1:12: error: the initial value of a global must be a literal number or string\n"
 		" 1 | global x = y\n"
 		"   |            ^\n");
+	check_errors("global x = -(1 + 2), y = - -1",
+		"t.stp:1:12: error: the initial value of a global must be a literal number or string\n"
+		" 1 | global x = -(1 + 2), y = - -1\n"
+		"   |            ^~~~~~~~\n"
+		"t.stp:1:26: error: the initial value of a global must be a literal number or string\n"
+		" 1 | global x = -(1 + 2), y = - -1\n"
+		"   |                          ^~~~\n");
+	check_errors("global a[4] = 0",
+		"t.stp:1:13: error: an array cannot have an initial value\n"
+		" 1 | global a[4] = 0\n"
+		"   |             ^\n");
+	check_errors("probe begin { x = @cast(p)->f }",
+		"t.stp:1:19: error: @cast needs a pointer and a type name, as in "
+		"@cast(p, \"task_struct\")\n"
+		" 1 | probe begin { x = @cast(p)->f }\n"
+		"   |                   ^~~~~~~~\n");
+	check_errors("probe begin { x = $ + $$ }",
+		"t.stp:1:19: error: '$' must be followed by a target variable name, as in $count\n"
+		" 1 | probe begin { x = $ + $$ }\n"
+		"   |                   ^\n");
+	parse_args("probe begin { f($1) }", 1, (char *[]){ "1 +" });
+	CU_ASSERT_STRING_EQUAL(diag_text,
+		"t.stp:1:19: error: expected an expression before ')'\n"
+		" 1 | probe begin { f($1) }\n"
+		"   |                   ^\n"
+		"t.stp:1:17: note: $1 was replaced by '1 +'\n"
+		" 1 | probe begin { f($1) }\n"
+		"   |                 ^~\n");
 	check_errors("probe begin { x = @var(y) }",
 		"t.stp:1:24: error: expected a string before 'y'\n"
 		" 1 | probe begin { x = @var(y) }\n"
@@ -909,6 +990,41 @@ static void test_lexical_errors(void)
 		"t.stp:1:19: error: command line argument $2 is missing: the script was given 1 argument\n"
 		" 1 | probe begin { x = $2 }\n"
 		"   |                   ^~\n");
+	/* one error per mistake: a malformed literal is read as a literal,
+	 * and the syntax error a dropped character causes is not reported */
+	check_errors("probe begin { println('x', 0x) }",
+		"t.stp:1:23: error: invalid character '''; strings are written in double quotes\n"
+		" 1 | probe begin { println('x', 0x) }\n"
+		"   |                       ^~~\n"
+		"t.stp:1:28: error: invalid integer literal '0x' (no digits after '0x')\n"
+		" 1 | probe begin { println('x', 0x) }\n"
+		"   |                            ^~\n");
+	check_errors("probe begin { f(1 \xc3\xa9\xc3\xa9 2) }",
+		"t.stp:1:19: error: invalid character '\xc3\xa9' (non-ASCII text is only "
+		"allowed in strings and comments)\n"
+		" 1 | probe begin { f(1 \xc3\xa9\xc3\xa9 2) }\n"
+		"   |                   ^\n");
+	/* ... and what comes after it is still checked */
+	check_errors("probe begin {\n\tx = 0x\n\ty = (1\n}\n",
+		"t.stp:2:6: error: invalid integer literal '0x' (no digits after '0x')\n"
+		" 2 | \tx = 0x\n"
+		"   | \t    ^~\n"
+		"t.stp:4:1: error: ')' expected (to close '(' opened at line 3)\n"
+		" 4 | }\n"
+		"   | ^\n");
+	/* a string broken across two lines is one mistake */
+	check_errors("probe begin {\n\ts = \"a\n b\"; t = (1\n}\n",
+		"t.stp:2:6: error: unterminated string literal (no closing '\"' on this line)\n"
+		" 2 | \ts = \"a\n"
+		"   | \t    ^\n"
+		"t.stp:4:1: error: ')' expected (to close '(' opened at line 3)\n"
+		" 4 | }\n"
+		"   | ^\n");
+	/* columns count characters, not bytes */
+	check_errors("probe begin { s = \"\xc3\xa9t\xc3\xa9\" + }",
+		"t.stp:1:27: error: expected an expression before '}'\n"
+		" 1 | probe begin { s = \"\xc3\xa9t\xc3\xa9\" + }\n"
+		"   |                           ^\n");
 	/* a lexical error during error recovery is still reported */
 	check_errors("probe begin { x = = @ }",
 		"t.stp:1:19: error: expected an expression before '='\n"

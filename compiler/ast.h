@@ -73,7 +73,8 @@ typedef enum ExprKind {
 	EX_IN,          /* [args] in name  (single key: args has one element) */
 	EX_REGEX,       /* lhs =~ rhs (op OP_MATCH) or lhs !~ rhs (OP_NMATCH) */
 	EX_STATOP,      /* @count(lhs) ...: statop, lhs is an EX_IDENT/EX_INDEX */
-	EX_HIST,        /* @hist_linear(lhs, args) / @hist_log(lhs): hist */
+	EX_HIST,        /* @hist_linear(lhs, args) / @hist_log(lhs): hist;
+	                 * rhs set: @hist_*(lhs)[rhs], the count of bucket rhs */
 	EX_TARGET,      /* $name<chain>, $$vars ...: name without '$';
 	                 * chain = components; pretty = 0, 1 ($x$) or 2 ($x$$) */
 	EX_CAST,        /* @cast(lhs, type_name [, module]) <chain> */
@@ -228,6 +229,7 @@ struct Function {
 	Param *params;
 	int nparams;
 	Type declared;         /* from `function f:long (...)`, else TY_UNKNOWN */
+	SrcLoc declared_loc;   /* `f:long` */
 	Type ret;              /* inferred return type */
 	SrcLoc ret_loc;        /* where `ret` was learnt */
 	Stmt *body;            /* NULL for an embedded-C function */

@@ -194,6 +194,11 @@ static void print_expr_bare(FILE *out, const Expr *e)
 			print_expr(out, a, P_ASSIGN);
 		}
 		fputc(')', out);
+		if (e->rhs) {
+			fputc('[', out);
+			print_expr(out, e->rhs, P_ASSIGN);
+			fputc(']', out);
+		}
 		break;
 	case EX_TARGET:
 		fprintf(out, "$%s", e->name);

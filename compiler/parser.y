@@ -421,6 +421,9 @@ function_rest:
 		$$ = xcalloc(1, sizeof *$$);
 		$$->name = $1;
 		$$->declared = $2;
+		SONDE_YYLTYPE typed;
+		pp_loc_span(&typed, &@1, &@2);
+		$$->declared_loc = LOC(typed);
 		$$->params = $4;
 		for (Param *p = $4; p; p = p->next)
 			$$->nparams++;
@@ -850,11 +853,7 @@ primary:
 	| EMBEDDED                        { $$ = ast_expr(EX_EMBEDDED, LOC(@$)); $$->str = $1; }
 	| AT_STAT '(' expr ')'            { $$ = mk_statop(ps, @$, $1, $3); }
 	| hist %prec LOW
-	| hist '[' expr ']' {
-		parse_error(ps, @$, "reading one bucket of a histogram "
-		            "(@hist_log(x)[i]) is not supported yet");
-		$$ = $1;
-	  }
+	| hist '[' expr ']'               { $$ = $1; $$->rhs = $3; $$->loc = LOC(@$); }
 	| AT_DEFINED '(' expr ')'         { $$ = ast_expr(EX_DEFINED, LOC(@$)); $$->lhs = $3; }
 	| AT_ENTRY '(' expr ')'           { $$ = ast_expr(EX_ENTRY, LOC(@$)); $$->lhs = $3; }
 	| TARGET chain opt_pretty {

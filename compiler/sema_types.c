@@ -664,6 +664,10 @@ static Type expr_kind(Expr *e, Type hint)
 			want(a, expr(a, TY_LONG), TY_LONG, "a histogram parameter");
 		if (report)
 			record_hist(e);
+		if (e->rhs) {   /* @hist_*(x)[i]: the count of bucket i */
+			want(e->rhs, expr(e->rhs, TY_LONG), TY_LONG, "a bucket number");
+			return TY_LONG;
+		}
 		return TY_STATS;   /* printable only */
 	case EX_CAST:
 	case EX_ATVAR:
@@ -714,11 +718,36 @@ static void stmt_list(Stmt *s)
 		stmt(s);
 }
 
+/* foreach ([v =] i in @hist_*(x)): i runs over the bucket numbers, v is
+ * that bucket's count. */
+static void foreach_buckets(Stmt *s)
+{
+	expr(s->array, TY_UNKNOWN);
+	if (count(s->keys) != 1 && report)
+		diag_error(s->keys->loc, "a foreach over a histogram takes one variable, the "
+			   "bucket number");
+	for (Expr *k = s->keys; k; k = k->next) {
+		mark_written(k);
+		want(k, expr(k, TY_LONG), TY_LONG, "a bucket number");
+	}
+	if (s->value) {
+		mark_written(s->value);
+		want(s->value, expr(s->value, TY_LONG), TY_LONG, "a bucket's count");
+	}
+	if (s->limit)
+		want(s->limit, expr(s->limit, TY_LONG), TY_LONG, "the limit");
+	stmt(s->body);
+}
+
 static void foreach(Stmt *s)
 {
 	Symbol *arr = s->array->sym;
 	int n = count(s->keys), i = 0;
 
+	if (s->array->kind == EX_HIST) {
+		foreach_buckets(s);
+		return;
+	}
 	if (!arr) {
 		if (report && s->array->kind != EX_IDENT)
 			diag_error(s->array->loc, "foreach over this expression is not supported yet");
@@ -808,7 +837,15 @@ static void stmt(Stmt *s)
 	case ST_RETURN:
 		if (cur_fn && s->expr) {
 			Type t = expr(s->expr, cur_fn->ret);
-			unify(&cur_fn->ret, &cur_fn->ret_loc, t, s->expr->loc, "return value of", cur_fn->name);
+			if (!cur_fn->declared || t == TY_UNKNOWN || t == cur_fn->declared) {
+				unify(&cur_fn->ret, &cur_fn->ret_loc, t, s->expr->loc, "return value of",
+				      cur_fn->name);
+			} else if (report) {   /* against the declaration, not an inference */
+				diag_error(s->expr->loc, "type mismatch: return value of '%s' is %s, "
+					   "used here as %s", cur_fn->name, a_type(cur_fn->declared), a_type(t));
+				diag_note(cur_fn->declared_loc, "'%s' is declared to return %s here",
+					  cur_fn->name, a_type(cur_fn->declared));
+			}
 		}
 		break;
 	case ST_TRY:

@@ -597,6 +597,11 @@ static void test_stat_operators(void)
 	CU_ASSERT_EQUAL(e->args->next->next->num, 10);
 	e = expr("@hist_log(s)");
 	CU_ASSERT_EQUAL(e->hist, HIST_LOG);
+	CU_ASSERT_PTR_NULL(e->rhs);
+	e = expr("@hist_log(s)[b + 1]");   /* one bucket's count */
+	CU_ASSERT_EQUAL_FATAL(e->kind, EX_HIST);
+	CU_ASSERT_PTR_NOT_NULL(e->rhs);
+	check_print("@hist_linear(a[k], 0, 10, 2)[3]", "@hist_linear(a[k], 0, 10, 2)[3]");
 	CU_ASSERT_PTR_NULL(e->args);
 }
 
@@ -1090,11 +1095,6 @@ static void test_checks_in_parser(void)
 		"t.stp:1:18: error: '->' and '[' cannot follow a pretty-printing '$'\n"
 		" 1 | probe begin { $x$->y = 1 }\n"
 		"   |                  ^~~\n");
-	check_errors("probe begin { print(@hist_log(x)[3]) }",
-		"t.stp:1:21: error: reading one bucket of a histogram (@hist_log(x)[i]) "
-		"is not supported yet\n"
-		" 1 | probe begin { print(@hist_log(x)[3]) }\n"
-		"   |                     ^~~~~~~~~~~~~~~\n");
 	check_errors("probe begin { x = &y }",
 		"t.stp:1:19: error: '&' (address of) can only be applied to a target "
 		"variable, @cast or @var\n"

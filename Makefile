@@ -121,7 +121,11 @@ fuzz-check: $(B)/fuzz-frontend
 fuzz-corpus: $(B)/fuzz-frontend
 	tests/fuzz/run.sh corpus
 
-bench: all
+# The runtime core's throughput in user space, optimised as in a module.
+$(B)/core-bench: tests/bench/core_bench.c $(RUNTIME_CORE_SRC) $(wildcard runtime/core/*.h)
+	$(CC) $(CPPFLAGS) -O2 $(WARN) -o $@ tests/bench/core_bench.c $(RUNTIME_CORE_SRC)
+
+bench: all $(B)/core-bench
 	tests/bench/run.sh
 
 deps:

@@ -38,6 +38,7 @@ typedef struct Gen {
 } Gen;
 
 static char *expr(Gen *g, Expr *e);
+static char *stat_of(Gen *g, Expr *x);
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -175,6 +176,48 @@ static char *script_arg(Gen *g, Expr *e)
 	return number(strtoll(a, NULL, 0));
 }
 
+static bool has_histogram(const Expr *args)
+{
+	for (; args; args = args->next)
+		if (args->type == TY_STATS)
+			return true;
+	return false;
+}
+
+/*
+ * print(@hist_log(x)) and friends: a histogram can be longer than any
+ * format result, so these print their arguments one at a time (the
+ * histogram through sonde_print_hist, which streams it); sprint() of a
+ * histogram keeps its first MAXSTRINGLEN-1 bytes.
+ */
+static char *print_with_histogram(Gen *g, Expr *e, bool to_string, const char *d, Expr *a, bool ln)
+{
+	StrBuf sb = { 0 };
+
+	if (to_string) {
+		if (a->next || d || ln)
+			return unsupported(e, "sprint of a histogram with other arguments");
+		char *t = new_tmp(g);
+		return xasprintf("({ sonde_hist_sprint(%s, MAXSTRINGLEN, %s); (const char *)%s; })",
+				 t, stat_of(g, a->lhs), t);
+	}
+	sb_puts(&sb, "({ ");
+	for (Expr *x = a; x; x = x->next) {
+		if (x != a && d)
+			sb_printf(&sb, "sonde_print_str(c, %s); ", d);
+		if (x->type == TY_STATS)
+			sb_printf(&sb, "sonde_print_hist(c, %s); ", stat_of(g, x->lhs));
+		else if (x->type == TY_STRING)
+			sb_printf(&sb, "sonde_print_str(c, %s); ", expr(g, x));
+		else
+			sb_printf(&sb, "sonde_print_long(c, %s); ", expr(g, x));
+	}
+	if (ln)
+		sb_puts(&sb, "sonde_print(c, \"\\n\", 1); ");
+	sb_puts(&sb, "0; })");
+	return sb_steal(&sb);
+}
+
 /*
  * print/println/sprint/printd... are printf with a format made from the
  * argument types: "%d" for longs, "%s" for strings, the delimiter between.
@@ -189,6 +232,9 @@ static char *print_family(Gen *g, Expr *e, bool to_string)
 	int n = 0;
 	char *d = NULL;
 
+	if (has_histogram(a))
+		return print_with_histogram(g, e, to_string, delim ? expr(g, a) : NULL,
+					    delim ? a->next : a, ln);
 	if (delim) {
 		d = expr(g, a);
 		a = a->next;
@@ -369,6 +415,67 @@ static char *element(Gen *g, Expr *e)
 	return xasprintf("sonde_map_get_long(%s, %s)", m, keys);
 }
 
+/* ---- statistics ---------------------------------------------------------
+ * A scalar statistic is a struct sonde_pstat, an array of them a struct
+ * sonde_pmap: `<<<` adds on this CPU only; every read aggregates the CPUs
+ * (see runtime/core/stat.h and the lock modes in handler_locks()). */
+
+static bool is_stats(const Symbol *sym)
+{
+	return sym && sym->type == TY_STATS;
+}
+
+/* The statistic x (an EX_IDENT or EX_INDEX of a statistics global), as a
+ * `const struct sonde_stat *`: NULL for an element no CPU holds. */
+static char *stat_of(Gen *g, Expr *x)
+{
+	const char *m = global_name(x->sym);
+
+	if (x->kind == EX_INDEX)
+		return xasprintf("sonde_pmap_get(%s, %s)", m, key_array(g, x->args));
+	return xasprintf("sonde_pstat_aggregate(%s)", m);
+}
+
+static const char *statop_name(StatOp op)
+{
+	static const char *names[] = { "@count", "@sum", "@min", "@max", "@avg", "@variance" };
+	return names[op];
+}
+
+static char *stat_extract(Gen *g, Expr *e)
+{
+	return checked(g, TY_LONG, xasprintf("sonde_stat_extract(c, %s, %s, %d)",
+		near(xasprintf("operator '%s'", statop_name(e->statop)), e->loc),
+		stat_of(g, e->lhs), (int)e->statop));
+}
+
+/* @hist_*(x)[i]: the count of bucket i. */
+static char *hist_bucket(Gen *g, Expr *e)
+{
+	return checked(g, TY_LONG, xasprintf("sonde_stat_bucket_checked(c, %s, %s, %s)",
+		near("histogram index", e->loc), stat_of(g, e->lhs), expr(g, e->rhs)));
+}
+
+/* x <<< v, a[k] <<< v: the value added. */
+static char *aggregate(Gen *g, Expr *e)
+{
+	Expr *lhs = e->lhs;
+	const char *m = global_name(lhs->sym);
+	int u = uniq(g);
+
+	if (lhs->kind != EX_INDEX)
+		return xasprintf("({ int64_t __s_v%d = %s; sonde_pstat_add(%s, smp_processor_id(), "
+				 "__s_v%d); __s_v%d; })", u, expr(g, e->rhs), m, u, u);
+	char *keys = key_array(g, lhs->args);
+	return xasprintf("({ const struct sonde_arg *__s_k%d = %s; int64_t __s_v%d = %s; "
+			 "if (sonde_pmap_add(%s, smp_processor_id(), __s_k%d, __s_v%d)) "
+			 "{ sonde_error(c, %s, \"aggregation overflow: '%s' is full (raise its size "
+			 "with 'global %s[N]' or -DMAXMAPENTRIES=N)\"); goto %s; } __s_v%d; })",
+			 u, keys, u, expr(g, e->rhs), m, u, u,
+			 near(xasprintf("identifier '%s'", lhs->name), lhs->loc), lhs->name, lhs->name,
+			 g->unwind, u);
+}
+
 static char *expr(Gen *g, Expr *e)
 {
 	switch (e->kind) {
@@ -385,8 +492,8 @@ static char *expr(Gen *g, Expr *e)
 	case EX_INDEX:
 		return element(g, e);
 	case EX_IN:
-		return xasprintf("((int64_t)sonde_map_exists(%s, %s))", global_name(e->sym),
-				 key_array(g, e->args));
+		return xasprintf("((int64_t)sonde_%s_exists(%s, %s))", is_stats(e->sym) ? "pmap" : "map",
+				 global_name(e->sym), key_array(g, e->args));
 	case EX_CALL:
 		return e->func ? call_function(g, e) : call_builtin(g, e);
 	case EX_UNARY:
@@ -397,7 +504,7 @@ static char *expr(Gen *g, Expr *e)
 		return xasprintf("((%s) ? %s : %s)", expr(g, e->cond), expr(g, e->lhs), expr(g, e->rhs));
 	case EX_ASSIGN:
 		if (e->op == OP_AGG)
-			return unsupported(e, "statistics ('<<<')");
+			return aggregate(g, e);
 		if (!e->lhs->sym)   /* $var, @cast(...), @var(...): no variable */
 			return unsupported(e->lhs, "writing to a target variable");
 		return e->lhs->kind == EX_INDEX ? assign_element(g, e) : assign_scalar(g, e);
@@ -412,8 +519,11 @@ static char *expr(Gen *g, Expr *e)
 	case EX_REGEX:
 		return unsupported(e, "regular expression matching");
 	case EX_STATOP:
+		return stat_extract(g, e);
 	case EX_HIST:
-		return unsupported(e, "statistics");
+		if (e->rhs)
+			return hist_bucket(g, e);
+		return unsupported(e, "a histogram outside print()");
 	case EX_CAST:
 		return unsupported(e, "@cast");
 	case EX_ATVAR:
@@ -443,11 +553,10 @@ static void action_check(Gen *g, SrcLoc loc)
 	line(g, "if (unlikely(!sonde_action(c, %s))) goto %s;", near("keyword", loc), g->unwind);
 }
 
-/* Binds foreach variables from entry __e<u>. */
-static void foreach_bind(Gen *g, Stmt *s, int u)
+/* Binds foreach variables from entry __e<u> of map m. */
+static void foreach_bind(Gen *g, Stmt *s, const char *m, int u)
 {
 	const Symbol *arr = s->array->sym;
-	const char *m = global_name(arr);
 	int i = 0;
 
 	for (Expr *k = s->keys; k; k = k->next, i++) {
@@ -466,20 +575,61 @@ static void foreach_bind(Gen *g, Stmt *s, int u)
 	}
 }
 
+/* foreach ([v =] i in @hist_*(x)): every bucket number, in order. */
+static void foreach_buckets(Gen *g, Stmt *s)
+{
+	int u = uniq(g);
+
+	line(g, "{");
+	g->indent++;
+	line(g, "int64_t __s_n%d = 0, __s_lim%d = %s, __s_b%d;", u, u, s->limit ? expr(g, s->limit) : "-1", u);
+	line(g, "const struct sonde_stat *__s_h%d = %s;", u, stat_of(g, s->array->lhs));
+	line(g, "for (__s_b%d = 0; __s_b%d < sonde_stat_nbuckets(__s_h%d); __s_b%d++) {", u, u, u, u);
+	g->indent++;
+	line(g, "if (__s_lim%d >= 0 && __s_n%d++ >= __s_lim%d)", u, u, u);
+	line(g, "\tbreak;");
+	action_check(g, s->loc);
+	line(g, "%s = __s_b%d;", var(s->keys->sym), u);
+	if (s->value)
+		line(g, "sonde_stat_bucket(__s_h%d, __s_b%d, &%s);", u, u, var(s->value->sym));
+	stmt(g, s->body);
+	g->indent--;
+	line(g, "}");
+	g->indent--;
+	line(g, "}");
+}
+
 static void foreach(Gen *g, Stmt *s)
 {
+	if (s->array->kind == EX_HIST) {
+		foreach_buckets(g, s);
+		return;
+	}
 	const char *m = global_name(s->array->sym);
 	int u = uniq(g);
 
 	line(g, "{");
 	g->indent++;
+	if (is_stats(s->array->sym)) {
+		/* iterate a snapshot: every CPU's part merged into the aggregate
+		 * map (declared at the top: the cleanup code releases it) */
+		sb_printf(&g->top, "\tstruct sonde_map *__s_agg%d = NULL;\n", u);
+		line(g, "__s_agg%d = sonde_stats_snapshot(c, %s, %s);", u, near("foreach", s->loc), m);
+		line(g, "if (!__s_agg%d)", u);
+		line(g, "\tgoto %s;", g->unwind);
+		m = xasprintf("__s_agg%d", u);
+	}
 	line(g, "int64_t __s_n%d = 0, __s_lim%d = %s;", u, u, s->limit ? expr(g, s->limit) : "-1");
 	if (s->sort_key) {
 		sb_printf(&g->top, "\tbool __s_held%d = false;\n", u);
 		sb_printf(&g->cleanup, "\tif (__s_held%d)\n\t\tsonde_map_sorted_done(%s);\n", u, m);
 		line(g, "uint32_t __s_cnt%d, __s_i%d;", u, u);
-		line(g, "const int32_t *__s_ord%d = sonde_map_sorted(%s, %d, %d, &__s_cnt%d);",
-		     u, m, s->sort_key, s->sort_dir, u);
+		if (is_stats(s->array->sym))   /* by value: by @count, as SystemTap */
+			line(g, "const int32_t *__s_ord%d = sonde_map_sorted_stat(%s, %d, %d, SONDE_STAT_COUNT, &__s_cnt%d);",
+			     u, m, s->sort_key, s->sort_dir, u);
+		else
+			line(g, "const int32_t *__s_ord%d = sonde_map_sorted(%s, %d, %d, &__s_cnt%d);",
+			     u, m, s->sort_key, s->sort_dir, u);
 		line(g, "if (!__s_ord%d) { sonde_error(c, %s, \"nested sorted foreach over array '%s'\"); goto %s; }",
 		     u, loc_str(s->loc), s->array->sym->name, g->unwind);
 		line(g, "__s_held%d = true;", u);
@@ -495,7 +645,7 @@ static void foreach(Gen *g, Stmt *s)
 	line(g, "if (__s_lim%d >= 0 && __s_n%d++ >= __s_lim%d)", u, u, u);
 	line(g, "\tbreak;");
 	action_check(g, s->loc);
-	foreach_bind(g, s, u);
+	foreach_bind(g, s, m, u);
 	stmt(g, s->body);
 	g->indent--;
 	line(g, "}");
@@ -512,7 +662,11 @@ static void delete(Gen *g, Stmt *s)
 	Expr *e = s->expr;
 	const Symbol *sym = e->sym;
 
-	if (e->kind == EX_INDEX)
+	if (is_stats(sym) && e->kind == EX_INDEX)
+		line(g, "sonde_pmap_delete(%s, %s);", global_name(sym), key_array(g, e->args));
+	else if (is_stats(sym))
+		line(g, "sonde_%s_clear(%s);", sym->arity > 0 ? "pmap" : "pstat", global_name(sym));
+	else if (e->kind == EX_INDEX)
 		line(g, "sonde_map_delete(%s, %s);", global_name(sym), key_array(g, e->args));
 	else if (sym->arity > 0)
 		line(g, "sonde_map_clear(%s);", global_name(sym));
@@ -876,7 +1030,9 @@ static void globals(Script *s, StrBuf *b)
 		Symbol *sym = s->globals[i];
 		const char *n = global_name(sym);
 		sb_printf(b, "static DEFINE_RWLOCK(lk%d);\n", i);
-		if (sym->arity > 0)
+		if (is_stats(sym))
+			sb_printf(b, "static struct sonde_%s *%s;\n", sym->arity > 0 ? "pmap" : "pstat", n);
+		else if (sym->arity > 0)
 			sb_printf(b, "static struct sonde_map *%s;\n", n);
 		else if (sym->type == TY_STRING)
 			sb_printf(b, "static char %s[MAXSTRINGLEN] = %s;\n", n,
@@ -887,31 +1043,63 @@ static void globals(Script *s, StrBuf *b)
 	}
 }
 
+/* The histogram spec of a statistics global, as a C initializer. */
+static char *hist_spec(const Symbol *sym)
+{
+	const HistSpec *h = &sym->hist;
+
+	if (!h->used)
+		return xstrdup("{ .kind = SONDE_HIST_NONE }");
+	if (h->kind == HIST_LOG)
+		return xstrdup("{ .kind = SONDE_HIST_LOG }");
+	return xasprintf("{ .kind = SONDE_HIST_LINEAR, .low = %s, .high = %s, .step = %s }",
+			 number(h->low), number(h->high), number(h->step));
+}
+
+/* Arrays, statistics: made at load (they allocate), freed at unload. */
+static bool allocated(const Symbol *sym)
+{
+	return sym->arity > 0 || is_stats(sym);
+}
+
 static void globals_init(Script *s, StrBuf *b)
 {
 	sb_puts(b, "int sonde_globals_init(void)\n{\n");
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *sym = s->globals[i];
-		if (sym->arity == 0)
+		const char *n = global_name(sym);
+		if (!allocated(sym))
 			continue;
-		sb_printf(b, "\tstatic const int keys%d[] = { ", i);
-		for (int k = 0; k < sym->arity; k++)
-			sb_printf(b, "%s%s", k ? ", " : "",
-				  sym->key_types[k] == TY_STRING ? "SONDE_STRING" : "SONDE_LONG");
-		sb_puts(b, " };\n");
-		sb_printf(b, "\t%s = sonde_map_new(%d, keys%d, %s, %lld, %s);\n", global_name(sym),
-			  sym->arity, i, sym->type == TY_STRING ? "SONDE_STRING" : "SONDE_LONG",
-			  (long long)sym->max_entries, sym->wrap ? "true" : "false");
-		sb_printf(b, "\tif (!%s)\n\t\tgoto fail;\n", global_name(sym));
+		if (is_stats(sym))
+			sb_printf(b, "\tstatic const struct sonde_hist_spec spec%d = %s;\n", i, hist_spec(sym));
+		if (sym->arity > 0) {
+			sb_printf(b, "\tstatic const int keys%d[] = { ", i);
+			for (int k = 0; k < sym->arity; k++)
+				sb_printf(b, "%s%s", k ? ", " : "",
+					  sym->key_types[k] == TY_STRING ? "SONDE_STRING" : "SONDE_LONG");
+			sb_puts(b, " };\n");
+		}
+		if (is_stats(sym) && sym->arity > 0)
+			sb_printf(b, "\t%s = sonde_pmap_new(%d, keys%d, %lld, %s, &spec%d, nr_cpu_ids);\n",
+				  n, sym->arity, i, (long long)sym->max_entries,
+				  sym->wrap ? "true" : "false", i);
+		else if (is_stats(sym))
+			sb_printf(b, "\t%s = sonde_pstat_new(&spec%d, nr_cpu_ids);\n", n, i);
+		else
+			sb_printf(b, "\t%s = sonde_map_new(%d, keys%d, %s, %lld, %s);\n", n,
+				  sym->arity, i, sym->type == TY_STRING ? "SONDE_STRING" : "SONDE_LONG",
+				  (long long)sym->max_entries, sym->wrap ? "true" : "false");
+		sb_printf(b, "\tif (!%s)\n\t\tgoto fail;\n", n);
 	}
 	sb_puts(b, "\treturn 0;\nfail: __attribute__((unused));\n\tsonde_globals_free();\n"
 		   "\treturn -ENOMEM;\n}\n\nvoid sonde_globals_free(void)\n{\n");
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *sym = s->globals[i];
-		if (sym->arity == 0)
+		const char *n = global_name(sym);
+		if (!allocated(sym))
 			continue;
-		sb_printf(b, "\tif (%s)\n\t\tsonde_map_free(%s);\n\t%s = NULL;\n",
-			  global_name(sym), global_name(sym), global_name(sym));
+		const char *kind = !is_stats(sym) ? "map" : sym->arity > 0 ? "pmap" : "pstat";
+		sb_printf(b, "\tif (%s)\n\t\tsonde_%s_free(%s);\n\t%s = NULL;\n", n, kind, n, n);
 	}
 	sb_puts(b, "}\n\n");
 }
@@ -947,6 +1135,34 @@ static void autoprint_element(StrBuf *b, const Symbol *g)
 		  fmt.data, args.data, g->arity + 1);
 }
 
+/* A statistic prints its summary: `s @count=3 @min=1 @max=5 @sum=9 @avg=3`,
+ * and per element `a["k",2] @count=...`. */
+static void autoprint_stats(StrBuf *b, const Symbol *g)
+{
+	const char *m = global_name(g);
+	StrBuf fmt = { 0 }, args = { 0 };
+
+	if (g->arity == 0) {
+		sb_printf(b, "\tsonde_print_str(c, \"%s\");\n", g->name);
+		sb_printf(b, "\tsonde_print_stat_summary(c, sonde_pstat_aggregate(%s));\n", m);
+		return;
+	}
+	sb_printf(&fmt, "%s[", g->name);
+	for (int k = 0; k < g->arity; k++) {
+		bool str = g->key_types[k] == TY_STRING;
+		sb_puts(&fmt, k ? "," : "");
+		sb_puts(&fmt, str ? "\\\"%s\\\"" : "%d");
+		sb_printf(&args, "%s%s(sonde_map_key_%s(agg, e, %d))", k ? ", " : "",
+			  str ? "SONDE_ARG_STR" : "SONDE_ARG_LONG", str ? "str" : "long", k);
+	}
+	sb_puts(&fmt, "]");
+	sb_printf(b, "\tagg = sonde_stats_snapshot(c, \"autoprint\", %s);\n", m);
+	sb_puts(b, "\tfor (e = agg ? sonde_map_first(agg) : -1; e >= 0; e = sonde_map_next(agg, e)) {\n");
+	sb_printf(b, "\t\tsonde_printf(c, \"%s\", (const struct sonde_arg[]){ %s }, %d);\n",
+		  fmt.data, args.data, g->arity);
+	sb_puts(b, "\t\tsonde_print_stat_summary(c, sonde_map_value_stat(agg, e));\n\t}\n");
+}
+
 /* Emits the autoprint handler; returns false when no global needs it. */
 static bool autoprint(Script *s, StrBuf *b)
 {
@@ -959,13 +1175,16 @@ static bool autoprint(Script *s, StrBuf *b)
 	unsigned char use[s->nglobals];
 	for (int i = 0; i < s->nglobals; i++)   /* as a reader (bit 1) */
 		use[i] = autoprinted(s->globals[i]) ? 1 : 0;
-	sb_puts(b, "static void probe_autoprint(struct sonde_context *c)\n{\n\tint32_t e;\n\n");
+	sb_puts(b, "static void probe_autoprint(struct sonde_context *c)\n{\n\tint32_t e;\n"
+		   "\tstruct sonde_map *agg;\n\n");
 	handler_locks(s, use, b, false);
 	for (int i = 0; i < s->nglobals; i++) {
 		const Symbol *g = s->globals[i];
 		if (!autoprinted(g))
 			continue;
-		if (g->arity > 0)
+		if (is_stats(g))
+			autoprint_stats(b, g);
+		else if (g->arity > 0)
 			autoprint_element(b, g);
 		else if (g->type == TY_STRING)
 			sb_printf(b, "\tsonde_printf(c, \"%s=\\\"%%s\\\"\\n\", (const struct sonde_arg[]){ SONDE_ARG_STR(%s) }, 1);\n",
@@ -975,7 +1194,7 @@ static bool autoprint(Script *s, StrBuf *b)
 				  g->name, global_name(g));
 	}
 	handler_locks(s, use, b, true);
-	sb_puts(b, "\t(void)e;\n}\n\n");
+	sb_puts(b, "\t(void)e;\n\t(void)agg;\n}\n\n");
 	return true;
 }
 

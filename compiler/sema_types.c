@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builtins.h"
+#include "core/limits.h"   /* SONDE_HIST_MAX_LINEAR, shared with the runtime */
 #include "diag.h"
 #include "session.h"
 #include "util.h"
@@ -470,8 +471,6 @@ static bool literal_number(const Expr *e, int64_t *v)
 	return false;
 }
 
-/* Buckets of one linear histogram: each costs 8 bytes per element per CPU. */
-#define HIST_LINEAR_MAX_BUCKETS 1024
 
 /* @hist_linear(x, low, high, width): fixed buckets, known at compile time.
  * Fills *h; false (after reporting) when the parameters are unusable. */
@@ -499,11 +498,11 @@ static bool check_hist_linear(const Expr *e, HistSpec *h)
 		return false;
 	}
 	uint64_t buckets = ((uint64_t)v[1] - (uint64_t)v[0]) / (uint64_t)v[2] + 1;
-	if (buckets > HIST_LINEAR_MAX_BUCKETS) {
+	if (buckets > SONDE_HIST_MAX_LINEAR) {
 		diag_error(e->loc, "@hist_linear(%s, %lld, %lld, %lld) would have %llu buckets; at "
 			   "most %d are allowed (use a wider bucket)",
 			   e->lhs && e->lhs->name ? e->lhs->name : "...", (long long)v[0], (long long)v[1],
-			   (long long)v[2], (unsigned long long)buckets, HIST_LINEAR_MAX_BUCKETS);
+			   (long long)v[2], (unsigned long long)buckets, SONDE_HIST_MAX_LINEAR);
 		return false;
 	}
 	*h = (HistSpec){ .used = true, .kind = HIST_LINEAR, .low = v[0], .high = v[1],
@@ -808,8 +807,11 @@ static void stmt(Stmt *s)
 		stmt_list(s->body);
 		break;
 	case ST_DELETE:
-		/* `delete name` works on arrays and scalars alike */
-		if (s->expr->kind != EX_IDENT)
+		/* `delete name` works on arrays and scalars alike; an element of
+		 * statistics is deleted, not read */
+		if (s->expr->kind == EX_INDEX && s->expr->sym && s->expr->sym->type == TY_STATS)
+			keys(s->expr->sym, s->expr->args, s->expr->loc);
+		else if (s->expr->kind != EX_IDENT)
 			expr(s->expr, TY_UNKNOWN);
 		break;
 	case ST_EXPR:

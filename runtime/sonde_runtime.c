@@ -4,11 +4,12 @@
  * Every sonde module is built from two objects: the generated script and
  * this file.  A build directory holds a runtime.c that contains just
  *     #include "sonde_runtime.c"
- * compiled with -I<repo>/runtime.  The portable core (maps, formatting,
- * strings) and the kernel runtime are #included here, so all the
+ * compiled with -I<repo>/runtime.  The portable core (maps, statistics,
+ * formatting, strings) and the kernel runtime are #included here, so all the
  * runtime's internal helpers can stay static in one translation unit.
  */
 #include "core/strings.c"
+#include "core/stat.c"
 #include "core/map.c"
 #include "core/format.c"
 

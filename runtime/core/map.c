@@ -17,7 +17,9 @@
  * slots at offsets computed once per map: 8 bytes for a SONDE_LONG, a
  * MAXSTRINGLEN-byte NUL-terminated array (rounded up to 8) for a
  * SONDE_STRING.  A long value lives in the header; a string value gets a
- * slot.  Entries are linked three ways by int32 indices (-1 = none):
+ * slot, and so does a statistic (sonde_stat_size(spec) bytes, made empty
+ * whenever the entry is inserted).  Entries are linked three ways by int32
+ * indices (-1 = none):
  *   - `chain`: the next entry in the same hash bucket, or, for a deleted
  *     entry, the next one on the free list;
  *   - `prev`/`next`: the doubly-linked insertion-order list, head = oldest.
@@ -55,7 +57,9 @@ struct sonde_map {
 	int32_t free_head;
 	size_t stride;          /* bytes per entry */
 	size_t key_off[SONDE_MAXKEYS];
-	size_t val_off;         /* string value slot (SONDE_STRING only) */
+	size_t val_off;         /* string or statistic value slot */
+	struct sonde_hist_spec spec;    /* SONDE_STATS: the statistics' spec */
+	size_t stat_size;       /* SONDE_STATS: bytes of one statistic */
 	int32_t *buckets;
 	int32_t *order;         /* 2 * capacity: result, then scratch */
 	char *pool;
@@ -206,7 +210,8 @@ static int32_t find(const struct sonde_map *m, const struct prepared_key *pk)
 
 /* ---- creation -------------------------------------------------------- */
 
-/* Lays out one entry; returns false on a bad key or value type. */
+/* Lays out one entry; returns false on a bad key or value type (a
+ * SONDE_STATS value needs m->stat_size set). */
 static bool layout_entry(struct sonde_map *m)
 {
 	size_t off = ALIGN8(sizeof(struct map_entry));
@@ -224,6 +229,8 @@ static bool layout_entry(struct sonde_map *m)
 	m->val_off = off;
 	if (m->value_type == SONDE_STRING)
 		off += STR_SLOT;
+	else if (m->value_type == SONDE_STATS && m->stat_size)
+		off += ALIGN8(m->stat_size);
 	else if (m->value_type != SONDE_LONG)
 		return false;
 	m->stride = off;
@@ -248,8 +255,11 @@ static void reset(struct sonde_map *m)
 	m->hwm = 0;
 }
 
-struct sonde_map *sonde_map_new(int nkeys, const int *key_types, int value_type,
-				uint32_t capacity, bool wrap)
+/* sonde_map_new and sonde_map_new_stats: spec is NULL unless value_type
+ * is SONDE_STATS. */
+static struct sonde_map *map_create(int nkeys, const int *key_types, int value_type,
+				    const struct sonde_hist_spec *spec,
+				    uint32_t capacity, bool wrap)
 {
 	struct sonde_map proto, *m;
 	size_t head_sz, idx_sz, total;
@@ -266,6 +276,10 @@ struct sonde_map *sonde_map_new(int nkeys, const int *key_types, int value_type,
 	for (i = 0; i < nkeys; i++)
 		proto.key_types[i] = key_types[i];
 	proto.value_type = value_type;
+	if (spec) {
+		proto.spec = *spec;
+		proto.stat_size = sonde_stat_size(spec);
+	}
 	if (!layout_entry(&proto))
 		return NULL;
 	proto.capacity = capacity;
@@ -288,6 +302,21 @@ struct sonde_map *sonde_map_new(int nkeys, const int *key_types, int value_type,
 	m->pool = (char *)m + head_sz + idx_sz;
 	reset(m);
 	return m;
+}
+
+struct sonde_map *sonde_map_new(int nkeys, const int *key_types, int value_type,
+				uint32_t capacity, bool wrap)
+{
+	return map_create(nkeys, key_types, value_type, NULL, capacity, wrap);
+}
+
+struct sonde_map *sonde_map_new_stats(int nkeys, const int *key_types,
+				      const struct sonde_hist_spec *spec,
+				      uint32_t capacity, bool wrap)
+{
+	if (!sonde_hist_spec_valid(spec))
+		return NULL;
+	return map_create(nkeys, key_types, SONDE_STATS, spec, capacity, wrap);
 }
 
 void sonde_map_free(struct sonde_map *m)
@@ -383,6 +412,8 @@ static void fill_entry(struct sonde_map *m, int32_t e, const struct prepared_key
 	x->value = 0;
 	if (m->value_type == SONDE_STRING)
 		slot(m, e, m->val_off)[0] = '\0';
+	else if (m->value_type == SONDE_STATS)
+		sonde_stat_init((struct sonde_stat *)slot(m, e, m->val_off), &m->spec);
 	x->hash = pk->hash;
 	x->chain = *bucket_of(m, pk->hash);
 	*bucket_of(m, pk->hash) = e;
@@ -407,6 +438,16 @@ static int32_t find_or_insert(struct sonde_map *m, const struct sonde_arg *keys)
 		return SONDE_MAP_FULL;
 	fill_entry(m, e, &pk);
 	return e;
+}
+
+/* The preamble of every store: find_or_insert in a map whose values are
+ * of type value_type.  Returns the entry or SONDE_MAP_FULL / _BADTYPE. */
+static int32_t insert_typed(struct sonde_map *m, const struct sonde_arg *keys,
+			    int value_type)
+{
+	if (!m || m->value_type != value_type)
+		return SONDE_MAP_BADTYPE;
+	return find_or_insert(m, keys);
 }
 
 static int32_t lookup(const struct sonde_map *m, const struct sonde_arg *keys)
@@ -441,11 +482,8 @@ bool sonde_map_exists(struct sonde_map *m, const struct sonde_arg *keys)
 
 int sonde_map_set_long(struct sonde_map *m, const struct sonde_arg *keys, int64_t v)
 {
-	int32_t e;
+	int32_t e = insert_typed(m, keys, SONDE_LONG);
 
-	if (!m || m->value_type != SONDE_LONG)
-		return SONDE_MAP_BADTYPE;
-	e = find_or_insert(m, keys);
 	if (e < 0)
 		return e;
 	ent(m, e)->value = v;
@@ -454,11 +492,8 @@ int sonde_map_set_long(struct sonde_map *m, const struct sonde_arg *keys, int64_
 
 int sonde_map_set_str(struct sonde_map *m, const struct sonde_arg *keys, const char *v)
 {
-	int32_t e;
+	int32_t e = insert_typed(m, keys, SONDE_STRING);
 
-	if (!m || m->value_type != SONDE_STRING)
-		return SONDE_MAP_BADTYPE;
-	e = find_or_insert(m, keys);
 	if (e < 0)
 		return e;
 	sonde_strlcpy(slot(m, e, m->val_off), v, MAXSTRINGLEN);
@@ -468,12 +503,9 @@ int sonde_map_set_str(struct sonde_map *m, const struct sonde_arg *keys, const c
 int sonde_map_add_long(struct sonde_map *m, const struct sonde_arg *keys,
 		       int64_t delta, int64_t *result)
 {
+	int32_t e = insert_typed(m, keys, SONDE_LONG);
 	struct map_entry *x;
-	int32_t e;
 
-	if (!m || m->value_type != SONDE_LONG)
-		return SONDE_MAP_BADTYPE;
-	e = find_or_insert(m, keys);
 	if (e < 0)
 		return e;
 	x = ent(m, e);
@@ -482,6 +514,37 @@ int sonde_map_add_long(struct sonde_map *m, const struct sonde_arg *keys,
 	if (result)
 		*result = x->value;
 	return SONDE_MAP_OK;
+}
+
+struct sonde_stat *sonde_map_stat(struct sonde_map *m, const struct sonde_arg *keys,
+				  int *status)
+{
+	int32_t e = insert_typed(m, keys, SONDE_STATS);
+
+	if (status)
+		*status = e < 0 ? e : SONDE_MAP_OK;
+	return e < 0 ? NULL : (struct sonde_stat *)slot(m, e, m->val_off);
+}
+
+int sonde_map_add_stat(struct sonde_map *m, const struct sonde_arg *keys, int64_t v)
+{
+	int status;
+	struct sonde_stat *st = sonde_map_stat(m, keys, &status);
+
+	if (st)
+		sonde_stat_add(st, v);
+	return status;
+}
+
+const struct sonde_stat *sonde_map_find_stat(const struct sonde_map *m,
+					     const struct sonde_arg *keys)
+{
+	int32_t e;
+
+	if (!m || m->value_type != SONDE_STATS)
+		return NULL;
+	e = lookup(m, keys);
+	return e >= 0 ? (const struct sonde_stat *)slot(m, e, m->val_off) : NULL;
 }
 
 void sonde_map_delete(struct sonde_map *m, const struct sonde_arg *keys)
@@ -545,6 +608,13 @@ const char *sonde_map_value_str(const struct sonde_map *m, int32_t e)
 	return slot(m, e, m->val_off);
 }
 
+const struct sonde_stat *sonde_map_value_stat(const struct sonde_map *m, int32_t e)
+{
+	if (!valid_entry(m, e) || m->value_type != SONDE_STATS)
+		return NULL;
+	return (const struct sonde_stat *)slot(m, e, m->val_off);
+}
+
 /* ---- sorted iteration ------------------------------------------------ */
 
 /* What to sort by: the slot offset and type of one key or of the value. */
@@ -554,7 +624,17 @@ struct sort_spec {
 	bool in_header;         /* long value: lives in the entry header */
 	size_t off;
 	int dir;
+	int stat_op;            /* SONDE_STATS value: the extractor */
 };
+
+/* The extractor's value of a statistic, 0 when it is empty. */
+static int64_t stat_key(const struct sort_spec *sp, int32_t e)
+{
+	int64_t v;
+
+	sonde_stat_get((const struct sonde_stat *)slot(sp->m, e, sp->off), sp->stat_op, &v);
+	return v;
+}
 
 static int cmp_long(int64_t a, int64_t b)
 {
@@ -569,6 +649,8 @@ static int sort_cmp(const struct sort_spec *sp, int32_t a, int32_t b)
 
 	if (sp->type == SONDE_STRING)
 		c = strcmp(slot(m, a, sp->off), slot(m, b, sp->off));
+	else if (sp->type == SONDE_STATS)
+		c = cmp_long(stat_key(sp, a), stat_key(sp, b));
 	else if (sp->in_header)
 		c = cmp_long(ent(m, a)->value, ent(m, b)->value);
 	else
@@ -619,11 +701,13 @@ static void merge_sort(const struct sort_spec *sp, int32_t *buf,
 
 /* Fills in what sort_key names; false for a key number out of range. */
 static bool make_sort_spec(const struct sonde_map *m, int sort_key, int dir,
-			   struct sort_spec *sp)
+			   int stat_op, struct sort_spec *sp)
 {
 	sp->m = m;
 	sp->dir = dir;
 	sp->in_header = false;
+	sp->stat_op = stat_op >= SONDE_STAT_COUNT && stat_op <= SONDE_STAT_VARIANCE
+		      ? stat_op : SONDE_STAT_COUNT;
 	if (sort_key == -1) {
 		sp->type = m->value_type;
 		sp->off = m->val_off;
@@ -640,6 +724,12 @@ static bool make_sort_spec(const struct sonde_map *m, int sort_key, int dir,
 const int32_t *sonde_map_sorted(struct sonde_map *m, int sort_key, int dir,
 				uint32_t *count)
 {
+	return sonde_map_sorted_stat(m, sort_key, dir, SONDE_STAT_COUNT, count);
+}
+
+const int32_t *sonde_map_sorted_stat(struct sonde_map *m, int sort_key, int dir,
+				     int stat_op, uint32_t *count)
+{
 	struct sort_spec sp;
 	uint32_t n = 0;
 	int32_t e;
@@ -650,7 +740,7 @@ const int32_t *sonde_map_sorted(struct sonde_map *m, int sort_key, int dir,
 	for (e = m->head; e >= 0; e = ent(m, e)->next)
 		m->order[n++] = e;
 	/* An unknown sort key leaves the entries in insertion order. */
-	if (make_sort_spec(m, sort_key, dir, &sp))
+	if (make_sort_spec(m, sort_key, dir, stat_op, &sp))
 		merge_sort(&sp, m->order, m->order + m->capacity, n);
 	if (count)
 		*count = n;
@@ -661,4 +751,175 @@ void sonde_map_sorted_done(struct sonde_map *m)
 {
 	if (m)
 		m->sort_busy = false;
+}
+
+/* ---- per-CPU stat maps ------------------------------------------------- */
+
+/*
+ * ncpus stat maps, each its own allocation (so two CPUs' hot entries never
+ * share a cache line), the aggregate map, and one scratch statistic for
+ * sonde_pmap_get.  Every map has the same layout, so an entry's keys can
+ * be handed from one to another as sonde_args pointing into its slots.
+ */
+struct sonde_pmap {
+	int ncpus;
+	struct sonde_map *agg;
+	struct sonde_stat *scratch;
+	struct sonde_map *cpu[];
+};
+
+struct sonde_pmap *sonde_pmap_new(int nkeys, const int *key_types, uint32_t capacity,
+				  bool wrap, const struct sonde_hist_spec *spec, int ncpus)
+{
+	struct sonde_pmap *pm;
+	int c;
+
+	if (ncpus < 1 || ncpus > SONDE_MAXCPUS || !sonde_hist_spec_valid(spec))
+		return NULL;
+	pm = sonde_zalloc(sizeof(*pm) + (size_t)ncpus * sizeof(pm->cpu[0]));
+	if (!pm)
+		return NULL;
+	pm->ncpus = ncpus;
+	pm->scratch = sonde_zalloc(sonde_stat_size(spec));
+	/* the aggregate never wraps: evicting a key half-merged would lose it */
+	pm->agg = sonde_map_new_stats(nkeys, key_types, spec, capacity, false);
+	for (c = 0; c < ncpus && pm->agg && pm->scratch; c++) {
+		pm->cpu[c] = sonde_map_new_stats(nkeys, key_types, spec, capacity, wrap);
+		if (!pm->cpu[c])
+			break;
+	}
+	if (!pm->agg || !pm->scratch || c < ncpus) {
+		sonde_pmap_free(pm);
+		return NULL;
+	}
+	sonde_stat_init(pm->scratch, spec);
+	return pm;
+}
+
+void sonde_pmap_free(struct sonde_pmap *pm)
+{
+	int c;
+
+	if (!pm)
+		return;
+	for (c = 0; c < pm->ncpus; c++)
+		sonde_map_free(pm->cpu[c]);
+	sonde_map_free(pm->agg);
+	sonde_free(pm->scratch);
+	sonde_free(pm);
+}
+
+int sonde_pmap_add(struct sonde_pmap *pm, int cpu, const struct sonde_arg *keys,
+		   int64_t v)
+{
+	if (SONDE_UNLIKELY(!pm || cpu < 0 || cpu >= pm->ncpus))
+		return SONDE_STAT_BADCPU;
+	return sonde_map_add_stat(pm->cpu[cpu], keys, v);
+}
+
+/* The keys of entry e of m as arguments (strings point into m's slots). */
+static void entry_keys(const struct sonde_map *m, int32_t e, struct sonde_arg *keys)
+{
+	int i;
+
+	for (i = 0; i < m->nkeys; i++) {
+		keys[i].type = m->key_types[i];
+		if (m->key_types[i] == SONDE_LONG)
+			keys[i].n = *key_long_slot(m, e, i);
+		else
+			keys[i].s = slot(m, e, m->key_off[i]);
+	}
+}
+
+struct sonde_map *sonde_pmap_aggregate(struct sonde_pmap *pm, int *status)
+{
+	struct sonde_arg keys[SONDE_MAXKEYS];
+	int rc = SONDE_MAP_OK, c;
+	int32_t e;
+
+	if (!pm) {
+		if (status)
+			*status = SONDE_MAP_BADTYPE;
+		return NULL;
+	}
+	reset(pm->agg);
+	for (c = 0; c < pm->ncpus; c++) {
+		const struct sonde_map *m = pm->cpu[c];
+
+		for (e = m->head; e >= 0; e = ent(m, e)->next) {
+			struct sonde_stat *dst;
+			int st;
+
+			entry_keys(m, e, keys);
+			dst = sonde_map_stat(pm->agg, keys, &st);
+			if (!dst) {
+				rc = st;
+				continue;
+			}
+			sonde_stat_merge(dst, (const struct sonde_stat *)slot(m, e, m->val_off));
+		}
+	}
+	if (status)
+		*status = rc;
+	return pm->agg;
+}
+
+const struct sonde_stat *sonde_pmap_get(struct sonde_pmap *pm, const struct sonde_arg *keys)
+{
+	bool found = false;
+	int c;
+
+	if (!pm)
+		return NULL;
+	sonde_stat_clear(pm->scratch);
+	for (c = 0; c < pm->ncpus; c++) {
+		const struct sonde_stat *st = sonde_map_find_stat(pm->cpu[c], keys);
+
+		if (st) {
+			found = true;
+			sonde_stat_merge(pm->scratch, st);
+		}
+	}
+	return found ? pm->scratch : NULL;
+}
+
+bool sonde_pmap_exists(struct sonde_pmap *pm, const struct sonde_arg *keys)
+{
+	int c;
+
+	if (!pm)
+		return false;
+	for (c = 0; c < pm->ncpus; c++)
+		if (sonde_map_exists(pm->cpu[c], keys))
+			return true;
+	return false;
+}
+
+void sonde_pmap_delete(struct sonde_pmap *pm, const struct sonde_arg *keys)
+{
+	int c;
+
+	if (!pm)
+		return;
+	for (c = 0; c < pm->ncpus; c++)
+		sonde_map_delete(pm->cpu[c], keys);
+	sonde_map_delete(pm->agg, keys);
+}
+
+void sonde_pmap_clear(struct sonde_pmap *pm)
+{
+	int c;
+
+	if (!pm)
+		return;
+	for (c = 0; c < pm->ncpus; c++)
+		reset(pm->cpu[c]);
+	reset(pm->agg);
+}
+
+struct sonde_map *sonde_pmap_cpu_map(struct sonde_pmap *pm, int cpu)
+{
+	if (!pm || cpu < 0 || cpu >= pm->ncpus)
+		return NULL;
+	return pm->cpu[cpu];
 }

@@ -135,4 +135,7 @@ int64_t sonde_returnval(struct sonde_context *c);
 /* target(): the pid given to the loader with -c/-x (0 if none). */
 int64_t sonde_target(void);
 
+/* ---- statistics: the core's aggregates as script operations ------- */
+#include "../script_stats.h"
+
 #endif

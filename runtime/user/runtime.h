@@ -108,4 +108,7 @@ int64_t sonde_mod(struct sonde_context *c, const char *loc, int64_t a, int64_t b
 static inline int64_t sonde_returnval(struct sonde_context *c) { (void)c; return 0; }
 static inline int64_t sonde_target(void) { return 0; }
 
+/* ---- statistics: the core's aggregates as script operations ------- */
+#include "../script_stats.h"
+
 #endif

@@ -4,6 +4,8 @@
 #   p2-library   sonde -p2 of a script that calls every tapset function
 #   p4-hello     sonde -p4 (translate + kbuild) of examples/hello.stp
 #   vm-hello     sonde --vm examples/hello.stp, end to end (build + boot + run)
+#   map-update, map-lookup, stat-add, stat-add-keyed, sprintf
+#                the runtime core in user space (build/core-bench)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sonde=$root/build/sonde
@@ -34,3 +36,4 @@ nfun=$(grep -c println "$work/library.stp")
 echo "p2-library: $(median_ms 21 "$sonde" -p2 "$work/library.stp") ms median of 21 ($nfun functions)"
 echo "p4-hello: $(median_ms 5 "$sonde" -p4 "$root/examples/hello.stp") ms median of 5"
 echo "vm-hello: $(median_ms 3 "$sonde" --vm "$root/examples/hello.stp") ms median of 3"
+"$root/build/core-bench"

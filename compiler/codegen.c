@@ -295,6 +295,13 @@ static char *call_builtin(Gen *g, Expr *e)
 	ICE("unknown builtin %d", e->builtin);
 }
 
+/* An embedded-C function's errors name the script's call, not the C
+ * (an overloaded one keeps its own location: its dispatcher has no call). */
+static bool takes_call_site(const Function *f)
+{
+	return f->embedded && !f->overloaded && !f->group;
+}
+
 static char *call_function(Gen *g, Expr *e)
 {
 	StrBuf sb = { 0 };
@@ -304,6 +311,8 @@ static char *call_function(Gen *g, Expr *e)
 						 : function_name(f));
 	if (f->ret == TY_STRING)
 		sb_printf(&sb, ", %s", new_tmp(g));
+	if (takes_call_site(f))
+		sb_printf(&sb, ", %s", near(xasprintf("identifier '%s'", f->name), e->loc));
 	for (Expr *a = e->args; a; a = a->next)
 		sb_printf(&sb, ", %s", expr(g, a));
 	sb_putc(&sb, ')');
@@ -836,7 +845,7 @@ static void embedded_function(Output *o, Function *f, const char *sig)
 	else
 		sb_puts(b, "#define STAP_RETURN(v) do { __ret = (v); goto out; } while (0)\n");
 	sb_printf(b, "#define STAP_ERROR(...) do { sonde_error(c, %s, __VA_ARGS__); goto out; } while (0)\n",
-		  loc_str(f->loc));
+		  takes_call_site(f) ? "__call_site" : loc_str(f->loc));
 	for (Param *p = f->params; p; p = p->next)
 		sb_printf(b, "#define STAP_ARG_%s a_%s\n", p->name, p->name);
 	sb_printf(b, "\t{\n%s\n\t}\n\tgoto out;\nout: __attribute__((unused));\n", f->embedded);
@@ -884,6 +893,8 @@ static void function(Script *s, Output *o, Function *f)
 
 	sb_printf(&sig, "static %s%s%s(struct sonde_context *c%s", ctype(f->ret),
 		  f->ret == TY_STRING ? "" : " ", name, f->ret == TY_STRING ? ", char *__ret" : "");
+	if (takes_call_site(f))
+		sb_puts(&sig, ", const char *__call_site");
 	Symbol *ps = f->locals;
 	for (Param *p = f->params; p; p = p->next, ps = ps ? ps->next : NULL) {
 		Type t = ps ? ps->type : TY_LONG;

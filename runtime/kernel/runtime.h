@@ -53,6 +53,9 @@ struct sonde_context {
 	struct pt_regs *regs;      /* KPROBE/KRETPROBE: registers at the hit */
 	struct kretprobe_instance *ri;
 	const struct sonde_probe *probe;
+	struct sonde_tokenize_state tokenize; /* tokenize()'s string and position:
+	                            * a hit continues what an earlier one
+	                            * on this CPU started, as in SystemTap */
 	size_t out_len;            /* bytes staged in out[] */
 	char out[SONDE_PRINTBUF];
 	void *frames;              /* sonde_frames_size bytes of generated locals */

@@ -48,6 +48,9 @@ struct sonde_context {
 	const char *error_loc;
 	char error_buf[256];
 	const struct sonde_probe *probe;
+	struct sonde_tokenize_state tokenize; /* tokenize()'s string and position:
+	                            * a hit continues what an earlier one
+	                            * on this CPU started, as in SystemTap */
 	void *frames;
 };
 

@@ -39,6 +39,15 @@ Symbol *ast_symbol(const char *name, SymKind kind, SrcLoc loc)
 }
 
 /* ORDER EXPR */
+const char *ast_statop_name(StatOp op)
+{
+	static const char *const names[] = {
+		[ST_COUNT] = "@count", [ST_SUM] = "@sum", [ST_MIN] = "@min",
+		[ST_MAX] = "@max", [ST_AVG] = "@avg", [ST_VARIANCE] = "@variance",
+	};
+	return op <= ST_VARIANCE ? names[op] : "@?";
+}
+
 const char *ast_expr_kind_name(ExprKind kind)
 {
 	static const char *const names[] = {

@@ -72,7 +72,8 @@ typedef enum ExprKind {
 	EX_INCDEC,      /* ++/-- lhs; op is OP_INC/OP_DEC, postfix flag */
 	EX_IN,          /* [args] in name  (single key: args has one element) */
 	EX_REGEX,       /* lhs =~ rhs (op OP_MATCH) or lhs !~ rhs (OP_NMATCH) */
-	EX_STATOP,      /* @count(lhs) ...: statop, lhs is an EX_IDENT/EX_INDEX */
+	EX_STATOP,      /* @count(lhs) ...: statop, lhs is an EX_IDENT/EX_INDEX;
+	                 * rhs: the bit-shift of @variance(lhs, rhs), or NULL */
 	EX_HIST,        /* @hist_linear(lhs, args) / @hist_log(lhs): hist;
 	                 * rhs set: @hist_*(lhs)[rhs], the count of bucket rhs */
 	EX_TARGET,      /* $name<chain>, $$vars ...: name without '$';
@@ -179,6 +180,8 @@ struct Stmt {
 	 * limit: expression or NULL */
 	Expr *keys, *value, *array, *limit;
 	int sort_key, sort_dir;
+	int sort_statop;       /* sorting statistics by value: StatOp + 1 of the
+	                        * extractor (`a @sum-`), 0 = by @count */
 	Stmt *handler;         /* ST_TRY: catch block */
 	Expr *catch_var;       /* ST_TRY: EX_IDENT or NULL */
 	const char *code;      /* ST_EMBEDDED */
@@ -206,6 +209,8 @@ struct Symbol {
 	bool type_declared;    /* a parameter declared `x:long` / `x:string` */
 	Expr *init;            /* global x = literal */
 	HistSpec hist;         /* statistics: the histogram its extractors use */
+	int variance_shift;    /* statistics: the bit-shift of its @variance */
+	SrcLoc variance_loc;   /* the @variance(x, shift) that set it */
 	const SrcFile *owner;  /* file that declared it (for private) */
 	int id;                /* dense index among globals / within a frame */
 	bool used;             /* reached from a probe (resolve) */
@@ -305,6 +310,8 @@ Expr *ast_expr(ExprKind kind, SrcLoc loc);
 Stmt *ast_stmt(StmtKind kind, SrcLoc loc);
 Symbol *ast_symbol(const char *name, SymKind kind, SrcLoc loc);
 const char *ast_expr_kind_name(ExprKind kind);
+/* "@count" ... "@variance" */
+const char *ast_statop_name(StatOp op);
 const char *ast_stmt_kind_name(StmtKind kind);
 const char *ast_op_name(int op);      /* "+", "==", "<<<" ... */
 const char *type_name(Type t);        /* "long", "string", "stats", "unknown" */

@@ -112,10 +112,6 @@ static void print_number(FILE *out, int64_t n)
 
 static void print_expr_bare(FILE *out, const Expr *e)
 {
-	static const char *const statops[] = {
-		[ST_COUNT] = "@count", [ST_SUM] = "@sum", [ST_MIN] = "@min",
-		[ST_MAX] = "@max", [ST_AVG] = "@avg", [ST_VARIANCE] = "@variance",
-	};
 	int p = expr_prec(e);
 	switch (e->kind) {
 	case EX_NUMBER:
@@ -182,8 +178,12 @@ static void print_expr_bare(FILE *out, const Expr *e)
 		fprintf(out, " in %s", e->name);
 		break;
 	case EX_STATOP:
-		fprintf(out, "%s(", statops[e->statop]);
+		fprintf(out, "%s(", ast_statop_name(e->statop));
 		print_expr(out, e->lhs, P_ASSIGN);
+		if (e->rhs) {
+			fputs(", ", out);
+			print_expr(out, e->rhs, P_ASSIGN);
+		}
 		fputc(')', out);
 		break;
 	case EX_HIST:
@@ -352,6 +352,8 @@ static void print_foreach(FILE *out, const Stmt *s)
 		fputc(']', out);
 	fputs(" in ", out);
 	print_expr(out, s->array, P_ASSIGN);
+	if (s->sort_statop)
+		fprintf(out, " %s", ast_statop_name(s->sort_statop - 1));
 	if (s->sort_key == -1)
 		fputc(s->sort_dir < 0 ? '-' : '+', out);
 	if (s->limit) {

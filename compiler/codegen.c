@@ -445,16 +445,10 @@ static char *stat_of(Gen *g, Expr *x)
 	return xasprintf("sonde_pstat_aggregate(%s)", m);
 }
 
-static const char *statop_name(StatOp op)
-{
-	static const char *names[] = { "@count", "@sum", "@min", "@max", "@avg", "@variance" };
-	return names[op];
-}
-
 static char *stat_extract(Gen *g, Expr *e)
 {
 	return checked(g, TY_LONG, xasprintf("sonde_stat_extract(c, %s, %s, %d)",
-		near(xasprintf("operator '%s'", statop_name(e->statop)), e->loc),
+		near(xasprintf("operator '%s'", ast_statop_name(e->statop)), e->loc),
 		stat_of(g, e->lhs), (int)e->statop));
 }
 
@@ -633,9 +627,9 @@ static void foreach(Gen *g, Stmt *s)
 		sb_printf(&g->top, "\tbool __s_held%d = false;\n", u);
 		sb_printf(&g->cleanup, "\tif (__s_held%d)\n\t\tsonde_map_sorted_done(%s);\n", u, m);
 		line(g, "uint32_t __s_cnt%d, __s_i%d;", u, u);
-		if (is_stats(s->array->sym))   /* by value: by @count, as SystemTap */
-			line(g, "const int32_t *__s_ord%d = sonde_map_sorted_stat(%s, %d, %d, SONDE_STAT_COUNT, &__s_cnt%d);",
-			     u, m, s->sort_key, s->sort_dir, u);
+		if (is_stats(s->array->sym))   /* by value: by @count unless `a @op+` */
+			line(g, "const int32_t *__s_ord%d = sonde_map_sorted_stat(%s, %d, %d, %d, &__s_cnt%d);",
+			     u, m, s->sort_key, s->sort_dir, s->sort_statop ? s->sort_statop - 1 : ST_COUNT, u);
 		else
 			line(g, "const int32_t *__s_ord%d = sonde_map_sorted(%s, %d, %d, &__s_cnt%d);",
 			     u, m, s->sort_key, s->sort_dir, u);
@@ -1058,13 +1052,14 @@ static void globals(Script *s, StrBuf *b)
 static char *hist_spec(const Symbol *sym)
 {
 	const HistSpec *h = &sym->hist;
+	int shift = sym->variance_shift;
 
 	if (!h->used)
-		return xstrdup("{ .kind = SONDE_HIST_NONE }");
+		return xasprintf("{ .kind = SONDE_HIST_NONE, .variance_shift = %d }", shift);
 	if (h->kind == HIST_LOG)
-		return xstrdup("{ .kind = SONDE_HIST_LOG }");
-	return xasprintf("{ .kind = SONDE_HIST_LINEAR, .low = %s, .high = %s, .step = %s }",
-			 number(h->low), number(h->high), number(h->step));
+		return xasprintf("{ .kind = SONDE_HIST_LOG, .variance_shift = %d }", shift);
+	return xasprintf("{ .kind = SONDE_HIST_LINEAR, .low = %s, .high = %s, .step = %s, "
+			 ".variance_shift = %d }", number(h->low), number(h->high), number(h->step), shift);
 }
 
 /* Arrays, statistics: made at load (they allocate), freed at unload. */

@@ -634,6 +634,14 @@ stmt:
 	| FOREACH '(' foreach_head IN IDENT opt_sort opt_limit ')' stmt {
 		$$ = mk_foreach(ps, @$, $3, mk_ident(ps, @5, $5), (int)$6, @6, $7, $9);
 	  }
+	| FOREACH '(' foreach_head IN IDENT AT_STAT opt_sort opt_limit ')' stmt {
+		/* a statistics array sorted on one extractor: `a @sum-` */
+		$$ = mk_foreach(ps, @$, $3, mk_ident(ps, @5, $5), (int)$7, @7, $8, $10);
+		$$->sort_statop = $6 + 1;
+		if ($7 == 0)
+			parse_error(ps, @6, "sorting on %s needs a direction: write %s+ or %s-",
+			            ast_statop_name($6), ast_statop_name($6), ast_statop_name($6));
+	  }
 	| FOREACH '(' foreach_head IN hist opt_sort opt_limit ')' stmt {
 		$$ = mk_foreach(ps, @$, $3, $5, (int)$6, @6, $7, $9);
 	  }
@@ -852,6 +860,13 @@ primary:
 	| '(' expr ')'                    { $$ = $2; }
 	| EMBEDDED                        { $$ = ast_expr(EX_EMBEDDED, LOC(@$)); $$->str = $1; }
 	| AT_STAT '(' expr ')'            { $$ = mk_statop(ps, @$, $1, $3); }
+	| AT_STAT '(' expr ',' expr ')' {
+		$$ = mk_statop(ps, @$, $1, $3);
+		$$->rhs = $5;   /* @variance(s, bit_shift) */
+		if ($1 != ST_VARIANCE)
+			parse_error(ps, @5, "%s takes one argument; only @variance takes a "
+			            "second one (its bit-shift)", ast_statop_name($1));
+	  }
 	| hist %prec LOW
 	| hist '[' expr ']'               { $$ = $1; $$->rhs = $3; $$->loc = LOC(@$); }
 	| AT_DEFINED '(' expr ')'         { $$ = ast_expr(EX_DEFINED, LOC(@$)); $$->lhs = $3; }
@@ -1039,11 +1054,6 @@ static Expr *mk_ident(ParseState *ps, SONDE_YYLTYPE l, const char *name)
 	return e;
 }
 
-static const char *const statop_names[] = {
-	[ST_COUNT] = "@count", [ST_SUM] = "@sum", [ST_MIN] = "@min",
-	[ST_MAX] = "@max", [ST_AVG] = "@avg", [ST_VARIANCE] = "@variance",
-};
-
 static Expr *mk_statop(ParseState *ps, SONDE_YYLTYPE l, int op, Expr *a)
 {
 	Expr *e = ast_expr(EX_STATOP, mkloc(ps, l));
@@ -1052,7 +1062,7 @@ static Expr *mk_statop(ParseState *ps, SONDE_YYLTYPE l, int op, Expr *a)
 	if (a->kind != EX_IDENT && a->kind != EX_INDEX) {
 		diag_error(a->loc, "the operand of %s must be a statistics "
 		           "variable or array element, like %s(x) or %s(a[k])",
-		           statop_names[op], statop_names[op], statop_names[op]);
+		           ast_statop_name(op), ast_statop_name(op), ast_statop_name(op));
 		ps->errors++;
 	}
 	return e;

@@ -542,6 +542,31 @@ static void record_hist(Expr *e)
 }
 
 /* The operand of @count(x) ... must be a statistic. */
+static Type stat_operand(Expr *e);
+
+/* @variance(x, shift): SystemTap keeps one bit-shift per variable. */
+static void record_variance_shift(Expr *e)
+{
+	Symbol *sym = e->lhs ? e->lhs->sym : NULL;
+	int64_t shift;
+
+	if (!literal_number(e->rhs, &shift) || shift < 0 || shift > 62) {
+		diag_error(e->rhs->loc, "the bit-shift of @variance must be a literal number "
+			   "from 0 to 62");
+		return;
+	}
+	if (!sym || sym->type != TY_STATS)
+		return;
+	if (!sym->variance_loc.file) {
+		sym->variance_shift = (int)shift;
+		sym->variance_loc = e->loc;
+	} else if (sym->variance_shift != shift) {
+		diag_error(e->rhs->loc, "'%s' already has the @variance bit-shift %d; a statistic "
+			   "keeps one", sym->name, sym->variance_shift);
+		diag_note(sym->variance_loc, "its bit-shift is set here");
+	}
+}
+
 static Type stat_operand(Expr *e)
 {
 	Expr *x = e->lhs;
@@ -656,6 +681,8 @@ static Type expr_kind(Expr *e, Type hint)
 		return target(e);
 	case EX_STATOP:
 		stat_operand(e);
+		if (e->rhs && report)
+			record_variance_shift(e);
 		return TY_LONG;
 	case EX_HIST:
 		stat_operand(e);
@@ -785,6 +812,9 @@ static void foreach(Stmt *s)
 	}
 	if (s->limit)
 		want(s->limit, expr(s->limit, TY_LONG), TY_LONG, "the limit");
+	if (s->sort_statop && arr->type != TY_STATS && arr->type != TY_UNKNOWN && report)
+		diag_error(s->array->loc, "sorting on %s needs an array of statistics; '%s' holds %s",
+			   ast_statop_name(s->sort_statop - 1), arr->name, a_type(arr->type));
 	stmt(s->body);
 }
 

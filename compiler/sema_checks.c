@@ -5,9 +5,12 @@
  *     it calls (codegen takes those locks for the whole handler);
  *   - an array must not be modified inside a foreach over it;
  *   - break/continue only inside loops;
- *   - embedded C only in tapsets or with -g (guru mode).
+ *   - embedded C only in tapsets or with -g (guru mode);
+ *   - every regular expression (`s =~ "re"`) compiles.
  */
+#include <stdlib.h>
 #include <string.h>
+#include "core/regex.h"
 #include "diag.h"
 #include "session.h"
 #include "util.h"
@@ -271,6 +274,318 @@ static void check_stmt(Walk *w, const Stmt *s)
 	}
 }
 
+/* ---- regular expressions ---------------------------------------------------
+ * The pattern of `s =~ "re"` / `s !~ "re"` must be a string literal (the
+ * type pass reports one that is not) and is compiled here, at translation
+ * time, as SystemTap does: a bad pattern is an error located at the
+ * offending character inside the literal. */
+
+/* Where each byte of a string literal's value comes from in the source. */
+typedef struct LitMap {
+	int line[2], col[2];   /* first and last source character of one value byte */
+} LitMap;
+
+/* Skips blanks and comments between the pieces of a glued literal
+ * ("a" "b"), from p, counting lines and columns. */
+static const char *skip_between(const char *p, int *line, int *col)
+{
+	for (;;) {
+		if (*p == '\n') {
+			++*line;
+			*col = 1;
+			p++;
+		} else if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v') {
+			++*col;
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (*p && *p != '\n') {
+				++*col;
+				p++;
+			}
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+			if (!end)
+				return p;
+			for (end += 2; p < end; p++) {
+				if (*p == '\n') {
+					++*line;
+					*col = 1;
+				} else {
+					++*col;
+				}
+			}
+		} else {
+			return p;
+		}
+	}
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes the literal at lit->loc again, as the lexer does, and records
+ * where each value byte comes from in map[0..n) (n = strlen(lit->str)).
+ * Also notes in *dropped the first escape of a regex metacharacter
+ * ("\." is just "." in a string).  False when the source there is not
+ * the literal's text (a $N/@N argument, an unusual expansion): callers
+ * then point at the whole literal. */
+static bool map_literal(const Expr *lit, LitMap *map, size_t n, int dropped[3])
+{
+	const SrcFile *f = lit->loc.file;
+	int line = 1, col = 1;
+	const char *p = f ? f->text : NULL;
+	size_t out = 0;
+
+	dropped[0] = dropped[1] = dropped[2] = 0;
+	if (!p)
+		return false;
+	while (*p && line < lit->loc.line)
+		if (*p++ == '\n')
+			line++;
+	for (; *p && *p != '\n' && col < lit->loc.col; p++)
+		col++;
+	if (line != lit->loc.line || col != lit->loc.col || *p != '"')
+		return false;
+	for (bool first = true; *p == '"' && (first || out < n); first = false) {
+		p++;
+		col++;
+		while (*p && *p != '"' && *p != '\n') {
+			int c0 = col, v;
+			if (out >= n)
+				return false;
+			if (*p != '\\') {
+				v = (unsigned char)*p++;
+				col++;
+			} else {
+				const char *e = p + 1;
+				switch (*e) {
+				case 'n': v = '\n'; e++; break;
+				case 't': v = '\t'; e++; break;
+				case 'r': v = '\r'; e++; break;
+				case 'a': v = '\a'; e++; break;
+				case 'b': v = '\b'; e++; break;
+				case 'f': v = '\f'; e++; break;
+				case 'v': v = '\v'; e++; break;
+				case 'x':
+					v = 0;
+					for (e++; e - p < 4 && hexval(*e) >= 0; e++)
+						v = v * 16 + hexval(*e);
+					break;
+				case '0': case '1': case '2': case '3':
+				case '4': case '5': case '6': case '7':
+					v = 0;
+					for (; e - p < 4 && *e >= '0' && *e <= '7'; e++)
+						v = v * 8 + (*e - '0');
+					break;
+				case '\0':
+				case '\n':
+					return false;
+				default:
+					v = (unsigned char)*e++;
+					if (!dropped[0] && strchr(".[]()*+?{}|^$", v)) {
+						dropped[0] = line;
+						dropped[1] = c0;
+						dropped[2] = v;
+					}
+					break;
+				}
+				col += (int)(e - p);
+				p = e;
+			}
+			if ((unsigned char)lit->str[out] != (v & 0xff))
+				return false;
+			map[out] = (LitMap){ { line, line }, { c0, col - 1 } };
+			out++;
+		}
+		if (*p != '"')
+			return false;
+		p++;
+		col++;
+		p = skip_between(p, &line, &col);
+	}
+	return out == n;
+}
+
+/* `\.` in a script string is a plain '.', which is rarely what a pattern
+ * means: warned about (after the other checks) where it happens. */
+typedef struct DroppedEscape {
+	SrcLoc loc;
+	char c;
+} DroppedEscape;
+
+static DroppedEscape *dropped_escapes;
+static int ndropped;
+
+/* The part of the pattern worth quoting in a message. */
+static char *shown_pattern(const char *pat)
+{
+	size_t len = strlen(pat), cut = len > 60 ? 57 : len;
+	StrBuf sb = { 0 };
+	char *head;
+
+	while (cut < len && cut > 0 && ((unsigned char)pat[cut] & 0xc0) == 0x80)
+		cut--;   /* not inside a UTF-8 character */
+	head = xstrndup(pat, cut);
+	sb_put_c_escaped(&sb, head);
+	if (cut < len)
+		sb_puts(&sb, "...");
+	free(head);
+	return sb_steal(&sb);
+}
+
+static SrcLoc *regex_reported;
+static int nregex_reported;
+
+static void check_regex(const Expr *e)
+{
+	static struct sonde_regex_prog prog;
+	struct sonde_regex_error err;
+	const Expr *lit = e->rhs;
+
+	if (!lit || lit->kind != EX_STRING || !lit->str)
+		return;   /* not a literal: the type pass says so */
+	for (int i = 0; i < nregex_reported; i++) {   /* a literal met again */
+		const SrcLoc *r = &regex_reported[i];
+		if (r->file == lit->loc.file && r->line == lit->loc.line && r->col == lit->loc.col &&
+		    r->exp == lit->loc.exp)
+			return;
+	}
+	regex_reported = xrealloc(regex_reported, (nregex_reported + 1) * sizeof(*regex_reported));
+	regex_reported[nregex_reported++] = lit->loc;
+
+	size_t n = strlen(lit->str);
+	LitMap *map = xcalloc(n + 1, sizeof(*map));
+	int dropped[3];
+	bool mapped = map_literal(lit, map, n, dropped);
+	SrcLoc d = lit->loc;   /* the first "\." (say) of the literal */
+	if (mapped && dropped[0]) {
+		d.line = d.end_line = dropped[0];
+		d.col = dropped[1];
+		d.end_col = dropped[1] + 1;
+	}
+	if (sonde_regex_compile(&prog, lit->str, n, &err) < 0) {
+		SrcLoc loc = lit->loc;
+		if (mapped && err.offset < n) {
+			size_t last = err.offset + (err.length ? err.length - 1 : 0);
+			if (last >= n)
+				last = n - 1;
+			loc.line = map[err.offset].line[0];
+			loc.col = map[err.offset].col[0];
+			loc.end_line = map[last].line[1];
+			loc.end_col = map[last].col[1];
+			if (loc.end_line != loc.line) {
+				loc.end_line = loc.line;
+				loc.end_col = loc.col;
+			}
+		}
+		char *shown = shown_pattern(lit->str);
+		diag_error(loc, "invalid regular expression \"%s\": %s", shown, err.msg);
+		if (mapped && dropped[0])   /* often the cause: "\(" meant "\\(" */
+			diag_note(d, "\"\\%c\" in a string is just \"%c\"; write \"\\\\%c\" to match a "
+				  "literal '%c'", dropped[2], dropped[2], dropped[2], dropped[2]);
+		free(shown);
+	} else if (mapped && dropped[0] && !lit->loc.file->is_tapset) {
+		dropped_escapes = xrealloc(dropped_escapes, (ndropped + 1) * sizeof(*dropped_escapes));
+		dropped_escapes[ndropped++] = (DroppedEscape){ d, (char)dropped[2] };
+	}
+	free(map);
+}
+
+static const Handler *regex_handler;
+
+static void regex_expr(const Expr *e);
+
+static void regex_list(const Expr *e)
+{
+	for (; e; e = e->next)
+		regex_expr(e);
+}
+
+static void regex_expr(const Expr *e)
+{
+	if (!e)
+		return;
+	if (e->kind == EX_REGEX)
+		check_regex(e);
+	regex_expr(e->lhs);
+	regex_expr(e->rhs);
+	regex_expr(e->cond);
+	regex_list(e->args);
+	for (const TargetComp *tc = e->chain; tc; tc = tc->next)
+		regex_expr(tc->index);
+}
+
+static void regex_stmt(const Stmt *s)
+{
+	for (; s; s = s->next) {
+		bool context = s->from_alias && regex_handler && regex_handler->alias_use;
+		if (context)
+			diag_push_context(regex_handler->alias_use->loc, "probe alias '%s' is used here",
+					  probe_point_text(regex_handler->alias_use));
+		regex_expr(s->expr);
+		regex_expr(s->cond);
+		regex_expr(s->init);
+		regex_expr(s->step);
+		regex_list(s->keys);
+		regex_expr(s->value);
+		regex_expr(s->array);
+		regex_expr(s->limit);
+		regex_expr(s->catch_var);
+		regex_stmt(s->body);
+		regex_stmt(s->then);
+		regex_stmt(s->els);
+		regex_stmt(s->handler);
+		if (context)
+			diag_pop_context();
+	}
+}
+
+/* The lists start empty for every script: a previous one's (the fuzzer
+ * runs many in one process and frees their memory) is gone. */
+static void check_regexes(Script *s)
+{
+	regex_reported = NULL;
+	nregex_reported = 0;
+	dropped_escapes = NULL;
+	ndropped = 0;
+	for (int i = 0; i < s->nfunctions; i++) {
+		Function *f = s->functions[i];
+		bool context = f->loc.file->is_tapset && f->call_loc.file;
+		if (context)
+			diag_push_context(f->call_loc, "'%s' is called here", f->name);
+		regex_stmt(f->body);
+		if (context)
+			diag_pop_context();
+	}
+	for (Handler *h = s->handlers; h; h = h->next) {
+		regex_handler = h;
+		regex_expr(h->cond);
+		regex_stmt(h->body);
+	}
+	regex_handler = NULL;
+	free(regex_reported);
+	regex_reported = NULL;
+	nregex_reported = 0;
+}
+
+static void warn_regex_escapes(void)
+{
+	for (int i = 0; i < ndropped; i++)
+		diag_warning(dropped_escapes[i].loc, "\"\\%c\" in a string is just \"%c\"; write "
+			     "\"\\\\%c\" to match a literal '%c'", dropped_escapes[i].c,
+			     dropped_escapes[i].c, dropped_escapes[i].c, dropped_escapes[i].c);
+}
+
+static void forget_regex_escapes(void)
+{
+	free(dropped_escapes);
+	dropped_escapes = NULL;
+	ndropped = 0;
+}
+
 /* ---- warnings ------------------------------------------------------------- */
 
 static void warn_locals(Symbol *locals)
@@ -309,8 +624,11 @@ static void warn_unused(Script *s)
 
 int sema_warnings(Script *s)
 {
-	if (diag_errors() == 0)   /* warnings would only bury the errors */
+	if (diag_errors() == 0) {   /* warnings would only bury the errors */
 		warn_unused(s);
+		warn_regex_escapes();
+	}
+	forget_regex_escapes();
 	return 0;
 }
 
@@ -331,6 +649,7 @@ int sema_checks(Script *s)
 		Walk w = { 0 };
 		check_stmt(&w, h->body);
 	}
+	check_regexes(s);
 	if (s->user->embedded && !opt.guru)
 		diag_error(s->user->embedded->loc, "embedded C code needs guru mode (-g)");
 	return diag_errors() > errors ? -1 : 0;

@@ -131,6 +131,7 @@ static void sonde_probe_run(struct sonde_probe *p, struct pt_regs *regs,
 	c->abort = 0;
 	c->error = NULL;
 	c->error_loc = NULL;
+	c->last_match.valid = false;
 	c->out_len = 0;
 	c->regs = regs;
 	c->ri = ri;
@@ -147,59 +148,9 @@ static void sonde_probe_run(struct sonde_probe *p, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(sonde_probe_run);
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- output: sonde_print*, sonde_printf ------------------------------- */
 
-void sonde_print(struct sonde_context *c, const char *s, size_t n)
-{
-	size_t chunk;
-
-	while (n) {
-		if (c->out_len == sizeof(c->out))
-			sonde_flush(c);
-		chunk = min(n, sizeof(c->out) - c->out_len);
-		memcpy(c->out + c->out_len, s, chunk);
-		c->out_len += chunk;
-		s += chunk;
-		n -= chunk;
-	}
-}
-
-void sonde_print_str(struct sonde_context *c, const char *s)
-{
-	sonde_print(c, s, strlen(s));
-}
-
-void sonde_print_long(struct sonde_context *c, int64_t v)
-{
-	char buf[24];
-
-	sonde_print(c, buf, sonde_format_long(buf, sizeof(buf), v));
-}
-
-/*
- * Formats straight into the staging buffer.  When the result may have been
- * cut short by the room left, the staged text is flushed and the format
- * redone into the empty buffer; one printf thus yields at most
- * SONDE_PRINTBUF - 1 bytes.
- */
-void sonde_printf(struct sonde_context *c, const char *fmt,
-		  const struct sonde_arg *args, int nargs)
-{
-	size_t room = sizeof(c->out) - c->out_len;
-	size_t n;
-
-	if (room < 2) {
-		sonde_flush(c);
-		room = sizeof(c->out);
-	}
-	n = sonde_format(c->out + c->out_len, room, fmt, args, nargs);
-	if (n + 1 >= room && c->out_len) {
-		sonde_flush(c);
-		room = sizeof(c->out);
-		n = sonde_format(c->out, room, fmt, args, nargs);
-	}
-	c->out_len += n;
-}
+#include "../output.c"
 
 void sonde_warn(const char *fmt, ...)
 {

@@ -19,66 +19,23 @@
 static bool exit_requested;
 static int64_t errors;
 
-/* One hit's staged output, written out when the hit ends. */
-static char out[SONDE_PRINTBUF];
-static size_t out_len;
+static struct sonde_context *the_context;   /* the only CPU's */
 
-static void flush(void)
+/* Hands a hit's staged output to stdout (see ../output.c). */
+static void sonde_flush(struct sonde_context *c)
 {
-	fwrite(out, 1, out_len, stdout);
-	out_len = 0;
+	fwrite(c->out, 1, c->out_len, stdout);
+	c->out_len = 0;
 }
 
-void sonde_print(struct sonde_context *c, const char *s, size_t n)
-{
-	(void)c;
-	while (n) {
-		if (out_len == sizeof(out))
-			flush();
-		size_t chunk = n < sizeof(out) - out_len ? n : sizeof(out) - out_len;
-		memcpy(out + out_len, s, chunk);
-		out_len += chunk;
-		s += chunk;
-		n -= chunk;
-	}
-}
-
-void sonde_print_str(struct sonde_context *c, const char *s)
-{
-	sonde_print(c, s, strlen(s));
-}
-
-void sonde_print_long(struct sonde_context *c, int64_t v)
-{
-	char buf[24];
-	sonde_print(c, buf, sonde_format_long(buf, sizeof(buf), v));
-}
-
-/* As the kernel's: one printf yields at most SONDE_PRINTBUF - 1 bytes. */
-void sonde_printf(struct sonde_context *c, const char *fmt,
-		  const struct sonde_arg *args, int nargs)
-{
-	size_t room = sizeof(out) - out_len;
-
-	(void)c;
-	if (room < 2) {
-		flush();
-		room = sizeof(out);
-	}
-	size_t n = sonde_format(out + out_len, room, fmt, args, nargs);
-	if (n + 1 >= room && out_len) {
-		flush();
-		room = sizeof(out);
-		n = sonde_format(out, room, fmt, args, nargs);
-	}
-	out_len += n;
-}
+#include "../output.c"
 
 void sonde_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	flush();
+	if (the_context)
+		sonde_flush(the_context);
 	fflush(stdout);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -129,9 +86,11 @@ static void run(struct sonde_context *c, struct sonde_probe *p)
 	c->abort = 0;
 	c->error = NULL;
 	c->error_loc = NULL;
+	c->last_match.valid = false;
 	c->probe = p;
+	c->out_len = 0;
 	p->handler(c);
-	flush();
+	sonde_flush(c);
 	if (c->error) {
 		fflush(stdout);
 		if (c->error_loc)
@@ -169,7 +128,7 @@ static void run_sequence(struct sonde_context *c, enum sonde_probe_kind kind, bo
 
 int main(void)
 {
-	struct sonde_context c = { 0 };
+	static struct sonde_context c;
 
 	for (unsigned i = 0; i < sonde_nprobes; i++) {
 		enum sonde_probe_kind k = sonde_probes[i].kind;
@@ -179,6 +138,7 @@ int main(void)
 			return 2;
 		}
 	}
+	the_context = &c;
 	c.frames = calloc(1, sonde_frames_size ? sonde_frames_size : 1);
 	if (!c.frames || sonde_globals_init() != 0) {
 		fprintf(stderr, "%s: out of memory\n", sonde_script_name);

@@ -20,6 +20,7 @@
 #include "../core/map.h"
 #include "../core/format.h"
 #include "../core/strings.h"
+#include "../script_regex.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -48,6 +49,9 @@ struct sonde_context {
 	const char *error_loc;
 	char error_buf[256];
 	const struct sonde_probe *probe;
+	size_t out_len;            /* bytes staged in out[] */
+	char out[SONDE_PRINTBUF];
+	struct sonde_last_match last_match; /* for matched(n); reset each hit */
 	struct sonde_tokenize_state tokenize; /* tokenize()'s string and position:
 	                            * a hit continues what an earlier one
 	                            * on this CPU started, as in SystemTap */

@@ -9,11 +9,21 @@
  * expands to the points P with the prologue spliced before the body; a
  * `probe a += P { epilogue }` splices after it.  Each splice is a deep copy
  * so every handler owns its statements.
+ *
+ * Function names with wildcards (`kernel.function("vfs_*")`, also in
+ * module names) expand against the target kernel's probe-able functions
+ * minus the kprobe blacklist (kernel_info.h): each match is a concrete
+ * point of its own, all running the probe's handler.  A plain name is
+ * checked against the same facts when they are at hand.  `?` (and `!`)
+ * on a point, or on any point an alias expansion came from, turns "no
+ * match" into nothing.
  */
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ast_copy.h"
 #include "diag.h"
+#include "kernel_info.h"
 #include "session.h"
 #include "suggest.h"
 #include "util.h"
@@ -23,6 +33,9 @@
  * several times multiply (4 uses, 15 levels: 4^15 copies of a body). */
 #define MAX_ALIAS_EXPANSIONS 10000
 #define MIN_TIMER_NS 100000       /* 100 us: faster timers starve the guest */
+/* Function probes per script (-D MAXPROBES=N): each is a kprobe to
+ * register, and `kernel.function("*")` is some 40,000 of them. */
+#define MAX_FUNCTION_PROBES 10000
 
 /* Context of expanding one probe: the body and condition to run. */
 typedef struct Expansion {
@@ -37,6 +50,11 @@ static int next_handler_id, next_point_id;
 static long nexpansions;          /* alias uses expanded (MAX_ALIAS_EXPANSIONS) */
 static Handler *last_handler;     /* of S->handlers, for AST_APPEND_TAIL */
 static ConcretePoint *last_point; /* of S->points */
+static bool in_optional;          /* a point being expanded, or one it came from, has ? or ! */
+static long nfunction_points;     /* kprobes and kretprobes so far (MAXPROBES) */
+static bool facts_error_said;     /* "cannot expand" is said once per script */
+static long max_points;           /* max_function_points(), once known */
+static bool max_points_known;
 
 /* The point as text, e.g. kernel.function("vfs_read").return */
 char *probe_point_text(const ProbePoint *pp)
@@ -62,6 +80,7 @@ char *probe_point_text(const ProbePoint *pp)
 
 /* The user's probe point being expanded (for notes about alias code). */
 static const ProbePoint *alias_use;
+static int alias_depth;           /* aliases being expanded */
 
 static Handler *handler_for(Expansion *x)
 {
@@ -226,18 +245,224 @@ static int elab_timer(Expansion *x, const ProbePoint *pp)
 	return 0;
 }
 
+/* A function probe point being elaborated. */
+typedef struct FuncPoint {
+	const ProbePoint *pp;
+	const ProbePointComp *mod_comp;  /* module("m"), or NULL */
+	const ProbePointComp *fn_comp;   /* function("f") */
+	const char *module;              /* as written: may be a pattern */
+	const char *fn;
+	bool ret;
+	int maxactive;
+} FuncPoint;
+
+/* After an error at a point that an alias expansion produced: where the
+ * user's point used the alias. */
+static void note_alias_use(void)
+{
+	if (alias_depth > 0 && alias_use)
+		diag_note(alias_use->loc, "probe alias '%s' is used here", probe_point_text(alias_use));
+}
+
+/* The cap on function probes: -D MAXPROBES=N or the default; 0 after
+ * an invalid N (said once). */
+static long max_function_points(void)
+{
+	long max = MAX_FUNCTION_PROBES;
+
+	if (max_points_known)
+		return max_points;
+	max_points_known = true;
+	for (int i = 0; i < opt.ndefines; i++) {
+		const char *d = opt.defines[i];
+		char *end;
+		if (strncmp(d, "MAXPROBES=", 10) != 0)
+			continue;
+		long v = strtol(d + 10, &end, 0);
+		if (*end || end == d + 10 || v <= 0) {
+			diag_fatal_noloc("-D %s: MAXPROBES takes a positive number", d);
+			return max_points = 0;
+		}
+		max = v;
+	}
+	return max_points = max;
+}
+
+/* A copy of pp with the module and function arguments replaced. */
+static ProbePoint *concrete_point(const FuncPoint *f, const char *module, const char *fn)
+{
+	ProbePoint *copy = xmalloc(sizeof(*copy));
+
+	*copy = *f->pp;
+	copy->next = NULL;
+	copy->comps = NULL;
+	for (const ProbePointComp *c = f->pp->comps; c; c = c->next) {
+		ProbePointComp *n = xmalloc(sizeof(*n));
+		*n = *c;
+		n->next = NULL;
+		const char *name = c == f->fn_comp ? fn : c == f->mod_comp ? module : NULL;
+		if (name) {
+			n->arg = ast_expr(EX_STRING, c->arg->loc);
+			n->arg->str = name;
+		}
+		AST_APPEND(copy->comps, n);
+	}
+	return copy;
+}
+
+static int add_function_point(Expansion *x, const FuncPoint *f, const char *module, const char *fn)
+{
+	long max = max_function_points();
+
+	if (max <= 0)
+		return -1;
+	if (++nfunction_points > max) {
+		if (nfunction_points == max + 1) {
+			diag_error(f->pp->loc, "too many function probes: with %s the script has more than "
+				   "the %ld it may have (raise the limit with -D MAXPROBES=N)",
+				   probe_point_text(f->pp), max);
+			note_alias_use();
+		}
+		return -1;
+	}
+	const ProbePoint *pp = f->pp;
+	if (fn != f->fn || module != f->module)
+		pp = concrete_point(f, module, fn);
+	ConcretePoint *cp = add_point(x, pp, f->ret ? PK_KRETPROBE : PK_KPROBE);
+	cp->symbol = module ? xasprintf("%s:%s", module, fn) : xstrdup(fn);
+	cp->maxactive = f->maxactive;
+	return 0;
+}
+
+/* The facts for a wildcard (collected if need be); NULL after an error. */
+static KernelInfo *facts_for_pattern(const FuncPoint *f)
+{
+	const char *why;
+	KernelInfo *ki = kernel_info_get(true, &why);
+
+	if (!ki && !facts_error_said) {
+		facts_error_said = true;
+		diag_error(f->pp->loc, "cannot expand the wildcard in %s: %s",
+			   probe_point_text(f->pp), why);
+		note_alias_use();
+	}
+	return ki;
+}
+
+/* No probe-able function matches f: say why, and what would. */
+static void report_no_match(KernelInfo *ki, const FuncPoint *f, size_t nblacklisted)
+{
+	StrBuf msg = { 0 };
+	const char *m = f->module;
+	bool loaded = !m || kernel_glob_is_pattern(m) || kernel_info_has_module(ki, m);
+
+	if (!m)
+		sb_printf(&msg, "no kernel function%s matches \"%s\"",
+			  nblacklisted ? " that can be probed" : "", f->fn);
+	else if (kernel_glob_is_pattern(m))
+		sb_printf(&msg, "no function of a module matching \"%s\" matches \"%s\"", m, f->fn);
+	else
+		sb_printf(&msg, "no function of module \"%s\"%s matches \"%s\"", m,
+			  nblacklisted ? " that can be probed" : "", f->fn);
+
+	if (!loaded) {
+		const char *close = kernel_info_suggest_module(ki, m);
+		sb_printf(&msg, ": the target kernel has no module \"%s\" loaded", m);
+		if (close)
+			sb_printf(&msg, "; did you mean module(\"%s\")?", close);
+	} else if (nblacklisted) {
+		sb_printf(&msg, ": %s on the kernel's kprobe blacklist",
+			  nblacklisted == 1 ? "its only match is" : "all its matches are");
+	} else {
+		char *close = kernel_info_suggest(ki, m, f->fn);
+		const KernelFunction **in_modules;
+		if (close) {
+			sb_printf(&msg, "; did you mean \"%s\"?", close);
+		} else if (!m && kernel_info_match(ki, "*", f->fn, &in_modules, NULL)) {
+			const char *mod = in_modules[0]->module;
+			sb_printf(&msg, "; functions of module \"%s\" match: use module(\"%s\").function(\"%s\")",
+				  mod, mod, f->fn);
+		}
+	}
+	diag_error(f->pp->loc, "%s", msg.data);
+	note_alias_use();
+}
+
+/* kernel.function("vfs_*"), module("ext*").function("f"): a point per match. */
+static int expand_function_pattern(Expansion *x, const FuncPoint *f)
+{
+	KernelInfo *ki = facts_for_pattern(f);
+	const KernelFunction **v;
+	size_t nblacklisted;
+
+	if (!ki)
+		return -1;
+	size_t n = kernel_info_match(ki, f->module, f->fn, &v, &nblacklisted);
+	if (n == 0) {
+		if (in_optional)
+			return 0;
+		report_no_match(ki, f, nblacklisted);
+		return -1;
+	}
+	long max = max_function_points();
+	if (max > 0 && nfunction_points <= max && (long)n > max - nfunction_points) {
+		if (nfunction_points == 0)
+			diag_error(f->pp->loc, "too many function probes: %s matches %zu functions, "
+				   "more than the %ld a script may have (narrow the pattern, or raise "
+				   "the limit with -D MAXPROBES=N)", probe_point_text(f->pp), n, max);
+		else
+			diag_error(f->pp->loc, "too many function probes: %s matches %zu functions, "
+				   "which makes %ld in the script, more than the %ld it may have (narrow "
+				   "the pattern, or raise the limit with -D MAXPROBES=N)",
+				   probe_point_text(f->pp), n, nfunction_points + (long)n, max);
+		note_alias_use();
+		nfunction_points = max + 1;   /* (said once) */
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (add_function_point(x, f, v[i]->module, v[i]->name) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * What the facts (when at hand) say of a named function: NULL if it can
+ * be probed, else why not.  A function of a module the target has not
+ * loaded cannot be checked: the kernel says at registration.
+ */
+static char *named_function_problem(const FuncPoint *f)
+{
+	const char *why, *m = f->module, *fn = f->fn, *in;
+	KernelInfo *ki = kernel_info_get(false, &why);
+
+	if (!ki || (m && !kernel_info_has_module(ki, m)))
+		return NULL;
+	if (kernel_info_blacklisted(ki, m, fn))
+		return xasprintf("function \"%s\" cannot be probed: it is on the kernel's kprobe blacklist", fn);
+	/* (not an ftrace site, but still code kprobes can probe) */
+	if (kernel_info_function(ki, m, fn) || kernel_info_symbol(ki, m, fn))
+		return NULL;
+	if (!m && (in = kernel_info_module_of(ki, fn)))
+		return xasprintf("function \"%s\" is in module \"%s\", not in the kernel image: "
+				 "use module(\"%s\").function(\"%s\")", fn, in, in, fn);
+	char *close = kernel_info_suggest(ki, m, fn);
+	char *what = m ? xasprintf("module \"%s\" has no function \"%s\"", m, fn)
+		       : xasprintf("the target kernel has no function \"%s\"", fn);
+	return close ? xasprintf("%s; did you mean \"%s\"?", what, close) : what;
+}
+
 /*
  * kernel.function("f")[.call|.return][.maxactive(N)]
  * kprobe.function("f")[.return]
  * module("m").function("f")[...]   kprobe.module("m").function("f")[...]
- * `first` is the component after the family prefix.
+ * `c` is the component after the family prefix, `mod_comp` module("m").
  */
 static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointComp *c,
-			 const char *module)
+			 const ProbePointComp *mod_comp)
 {
-	const char *fn;
+	FuncPoint f = { .pp = pp, .mod_comp = mod_comp,
+			.module = mod_comp ? mod_comp->arg->str : NULL };
 	int64_t maxactive = 0;
-	bool ret = false;
 
 	if (!is_name(c, "function")) {
 		if (c && strcmp(c->name, "statement") == 0)
@@ -249,12 +474,13 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 			diag_error(c ? c->loc : pp->loc, "expected '.function(\"NAME\")' in probe point");
 		return -1;
 	}
-	if (!(fn = str_arg(c)))
+	if (!(f.fn = str_arg(c)))
 		return -1;
+	f.fn_comp = c;
 	const Expr *fn_arg = c->arg;
 	for (c = c->next; c; c = c->next) {
 		if (is_name(c, "return") && no_arg(c)) {
-			ret = true;
+			f.ret = true;
 		} else if (is_name(c, "call") && no_arg(c)) {
 			;
 		} else if (is_name(c, "maxactive")) {
@@ -270,22 +496,30 @@ static int elab_function(Expansion *x, const ProbePoint *pp, const ProbePointCom
 			return -1;
 		}
 	}
-	if (strpbrk(fn, "*?[")) {
-		diag_error(pp->comps->loc, "wildcards in function names are not supported yet: \"%s\"", fn);
-		return -1;
-	}
-	if (fn[0] == '\0') {
+	f.maxactive = (int)maxactive;
+	if (f.fn[0] == '\0') {
 		diag_error(fn_arg->loc, "the function name must not be empty");
 		return -1;
 	}
-	if (strpbrk(fn, " \t@:")) {
-		diag_error(fn_arg->loc, "'%s' is not a valid function name", fn);
+	if (strpbrk(f.fn, " \t@:")) {
+		diag_error(fn_arg->loc, "'%s' is not a valid function name", f.fn);
 		return -1;
 	}
-	ConcretePoint *cp = add_point(x, pp, ret ? PK_KRETPROBE : PK_KPROBE);
-	cp->symbol = module ? xasprintf("%s:%s", module, fn) : xstrdup(fn);
-	cp->maxactive = (int)maxactive;
-	return 0;
+	if (f.module && (!f.module[0] || strpbrk(f.module, " \t@:/"))) {
+		diag_error(mod_comp->arg->loc, "'%s' is not a valid module name", f.module);
+		return -1;
+	}
+	if (kernel_glob_is_pattern(f.fn) || (f.module && kernel_glob_is_pattern(f.module)))
+		return expand_function_pattern(x, &f);
+	char *problem = named_function_problem(&f);
+	if (problem) {
+		if (in_optional)
+			return 0;
+		diag_error(pp->loc, "%s", problem);
+		note_alias_use();
+		return -1;
+	}
+	return add_function_point(x, &f, f.module, f.fn);
 }
 
 static int expand(Expansion *x, const ProbePoint *pp, int depth);
@@ -294,7 +528,6 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth);
  * user's point that started the expansion, for notes. */
 static const ProbeAlias *alias_stack[MAX_ALIAS_DEPTH + 2];
 static const ProbePoint *alias_stack_names[MAX_ALIAS_DEPTH + 2];
-static int alias_depth;
 
 /* Reports a cycle if alias a is already being expanded; true if so. */
 static bool alias_cycle(const ProbeAlias *a, const ProbePoint *name, const ProbePoint *pp)
@@ -451,7 +684,7 @@ static int expand_aliases(Expansion *x, const ProbePoint *pp, int depth, bool *f
 	return rc;
 }
 
-static int expand(Expansion *x, const ProbePoint *pp, int depth)
+static int expand_point(Expansion *x, const ProbePoint *pp, int depth)
 {
 	const ProbePointComp *c = pp->comps;
 
@@ -473,15 +706,11 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 		return elab_timer(x, pp);
 	if (is_name(c, "kernel") && no_arg(c))
 		return elab_function(x, pp, c->next, NULL);
-	if (is_name(c, "module")) {
-		const char *m = str_arg(c);
-		return m ? elab_function(x, pp, c->next, m) : -1;
-	}
+	if (is_name(c, "module"))
+		return str_arg(c) ? elab_function(x, pp, c->next, c) : -1;
 	if (is_name(c, "kprobe") && no_arg(c)) {
-		if (is_name(c->next, "module")) {
-			const char *m = str_arg(c->next);
-			return m ? elab_function(x, pp, c->next->next, m) : -1;
-		}
+		if (is_name(c->next, "module"))
+			return str_arg(c->next) ? elab_function(x, pp, c->next->next, c->next) : -1;
 		return elab_function(x, pp, c->next, NULL);
 	}
 
@@ -489,7 +718,7 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 	int rc = expand_aliases(x, pp, depth, &found);
 	if (found)
 		return rc;
-	if (pp->optional || pp->sufficient)   /* `!` implies `?` */
+	if (in_optional)
 		return 0;
 	char *text = probe_point_text(pp);
 	const char *close = point_suggestion(pp);
@@ -504,6 +733,17 @@ static int expand(Expansion *x, const ProbePoint *pp, int depth)
 	return -1;
 }
 
+/* `?` and `!` (which implies `?`) hold for everything a point expands to. */
+static int expand(Expansion *x, const ProbePoint *pp, int depth)
+{
+	bool outer = in_optional;
+
+	in_optional = outer || pp->optional || pp->sufficient;
+	int rc = expand_point(x, pp, depth);
+	in_optional = outer;
+	return rc;
+}
+
 int elaborate(Script *s)
 {
 	int errors = diag_errors();
@@ -512,6 +752,10 @@ int elaborate(Script *s)
 	nexpansions = 0;
 	last_handler = NULL;
 	last_point = NULL;
+	in_optional = false;
+	nfunction_points = 0;
+	facts_error_said = false;
+	max_points_known = false;
 	for (Probe *p = s->user->probes; p; p = p->next) {
 		/* Points without a condition share one handler. */
 		Expansion shared = { .body = p->body, .loc = p->loc };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diag.h"
+#include "kernel_info.h"
 #include "parse.h"
 #include "session.h"
 #include "util.h"
@@ -75,21 +76,33 @@ void script_print_elaborated(FILE *out, const Script *s)
 
 typedef struct Names {
 	char **v;
-	int n;
+	int n, cap;
 } Names;
 
 static void add_name(Names *names, char *text)
 {
-	for (int i = 0; i < names->n; i++)
-		if (strcmp(names->v[i], text) == 0)
-			return;
-	names->v = xrealloc(names->v, (names->n + 1) * sizeof(char *));
+	if (names->n == names->cap) {
+		names->cap = names->cap ? 2 * names->cap : 64;
+		names->v = xrealloc(names->v, names->cap * sizeof(char *));
+	}
 	names->v[names->n++] = text;
 }
 
 static int by_text(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, each once (kernel.function("*") lists some 40,000). */
+static void sort_names(Names *names)
+{
+	int n = 0;
+
+	qsort(names->v, names->n, sizeof(char *), by_text);
+	for (int i = 0; i < names->n; i++)
+		if (n == 0 || strcmp(names->v[n - 1], names->v[i]) != 0)
+			names->v[n++] = names->v[i];
+	names->n = n;
 }
 
 /* Every alias name of the library (and script) that pattern matches. */
@@ -108,7 +121,7 @@ static int print_points(const Script *lib, Names *names, bool vars)
 {
 	StrBuf text = { 0 };
 
-	qsort(names->v, names->n, sizeof(char *), by_text);
+	sort_names(names);
 	if (!vars) {
 		for (int i = 0; i < names->n; i++)
 			printf("%s\n", names->v[i]);
@@ -133,6 +146,17 @@ static int print_points(const Script *lib, Names *names, bool vars)
 	return 0;
 }
 
+/* Does pp name functions by a pattern (which only the target kernel's
+ * function list can expand)? */
+static bool names_functions_by_pattern(const ProbePoint *pp)
+{
+	for (const ProbePointComp *c = pp->comps; c; c = c->next)
+		if ((strcmp(c->name, "function") == 0 || strcmp(c->name, "module") == 0) &&
+		    c->arg && c->arg->kind == EX_STRING && kernel_glob_is_pattern(c->arg->str))
+			return true;
+	return false;
+}
+
 int list_probe_points(const Script *lib, const char *pattern, bool vars)
 {
 	Program *p = parse_program(srcfile_from_text("<pattern>", xasprintf("probe %s {}", pattern)),
@@ -141,17 +165,28 @@ int list_probe_points(const Script *lib, const char *pattern, bool vars)
 
 	if (diag_errors() || !p->probes)
 		return -1;
+	/* listing registers nothing: no cap on the functions a pattern names */
+	opt.defines = xrealloc(opt.defines, (opt.ndefines + 1) * sizeof(char *));
+	opt.defines[opt.ndefines++] = "MAXPROBES=2147483647";
 	for (const ProbePoint *pp = p->probes->points; pp; pp = pp->next) {
 		match_aliases(lib, pp, &names);
-		/* a built-in point (begin, timer.ms(5), kernel.function("f")...)
-		 * lists itself when it elaborates */
-		Script one = { .tapsets = lib->tapsets, .ntapsets = lib->ntapsets };
+		const char *why;
+		if (names_functions_by_pattern(pp) && !kernel_info_get(true, &why)) {
+			fprintf(stderr, "sonde: error: cannot list %s: %s\n", probe_point_text(pp), why);
+			return -1;
+		}
+		/* a built-in point (begin, timer.ms(5), kernel.function("f"))
+		 * lists what it elaborates to: kernel.function("vfs_*") one
+		 * point per function; aliases were matched by name above, so
+		 * the tapsets stay out of this */
+		Script one = { 0 };
 		one.user = parse_program(srcfile_from_text("<pattern>",
 				xasprintf("probe %s {}", probe_point_text(pp))), 0, NULL);
 		FILE *quiet = fopen("/dev/null", "w");
 		diag_set_stream(quiet);
-		if (!strpbrk(probe_point_text(pp), "*?[") && elaborate(&one) == 0 && one.npoints)
-			add_name(&names, probe_point_text(pp));
+		if (elaborate(&one) == 0)
+			for (const ConcretePoint *cp = one.points; cp; cp = cp->next)
+				add_name(&names, cp->text);
 		diag_reset();   /* the quiet attempt's errors are not the user's */
 		diag_set_stream(NULL);
 		if (quiet)
@@ -180,7 +215,7 @@ int dump_functions(Script *lib)
 		sb_printf(&sb, ")  /* %s */", f->loc.file->name);
 		add_name(&lines, sb_steal(&sb));
 	}
-	qsort(lines.v, lines.n, sizeof(char *), by_text);
+	sort_names(&lines);
 	for (int i = 0; i < lines.n; i++)
 		printf("%s\n", lines.v[i]);
 	return 0;
@@ -201,7 +236,7 @@ void dump_probe_aliases(const Script *lib)
 			}
 		}
 	}
-	qsort(lines.v, lines.n, sizeof(char *), by_text);
+	sort_names(&lines);
 	for (int i = 0; i < lines.n; i++)
 		printf("%s\n", lines.v[i]);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "diag.h"
 #include "kbuild.h"
+#include "kernel_info.h"
 #include "parse.h"
 #include "preprocess.h"
 #include "session.h"
@@ -103,11 +104,16 @@ static void find_datadir(void)
 	}
 }
 
-enum { OPT_VM = 256, OPT_HOST, OPT_VM_EXEC, OPT_DUMP_FUNCTIONS, OPT_DUMP_ALIASES };
+enum { OPT_VM = 256, OPT_HOST, OPT_VM_EXEC, OPT_DUMP_FUNCTIONS, OPT_DUMP_ALIASES,
+       OPT_KERNEL_FACTS, OPT_DUMP_KERNEL_FACTS };
 
 /* Modes that list the library instead of running a script. */
 static const char *list_pattern;
 static bool list_vars, dump_funcs, dump_aliases;
+/* Hidden: --kernel-facts PATH (tests: a fixture instead of the target's
+ * facts), --dump-kernel-facts (run in the guest that collects them). */
+static const char *kernel_facts_path;
+static bool dump_kernel_facts;
 
 static void parse_options(int argc, char **argv, bool *vm_exec)
 {
@@ -117,6 +123,8 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		{ "vm-exec", no_argument, NULL, OPT_VM_EXEC },
 		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
 		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_ALIASES },
+		{ "kernel-facts", required_argument, NULL, OPT_KERNEL_FACTS },
+		{ "dump-kernel-facts", no_argument, NULL, OPT_DUMP_KERNEL_FACTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -165,6 +173,8 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		case 'L': list_pattern = optarg; list_vars = true; break;
 		case OPT_DUMP_FUNCTIONS: dump_funcs = true; break;
 		case OPT_DUMP_ALIASES: dump_aliases = true; break;
+		case OPT_KERNEL_FACTS: kernel_facts_path = optarg; break;
+		case OPT_DUMP_KERNEL_FACTS: dump_kernel_facts = true; break;
 		case OPT_VM: opt.vm = true; break;
 		case OPT_HOST: opt.host = true; break;
 		case OPT_VM_EXEC: *vm_exec = true; return;
@@ -173,7 +183,7 @@ static void parse_options(int argc, char **argv, bool *vm_exec)
 		default: usage(stderr); exit(2);
 		}
 	}
-	if (list_pattern || dump_funcs || dump_aliases)
+	if (list_pattern || dump_funcs || dump_aliases || dump_kernel_facts)
 		return;
 	if (!opt.script_text) {
 		if (optind >= argc) {
@@ -257,6 +267,17 @@ static bool choose_target(Target *t)
 		return false;
 	}
 	return true;
+}
+
+/* Facts about the target kernel (its functions, for wildcards and checks
+ * of probe points) come from it, or from --kernel-facts; they are loaded
+ * only if a probe point needs them (kernel_info.h). */
+static void use_kernel_facts(const Target *t)
+{
+	if (kernel_facts_path)
+		kernel_info_use_path(kernel_facts_path, opt.verbose);
+	else if (t && t->krelease)
+		kernel_info_use_target(t->krelease, t->vm, opt.verbose);
 }
 
 /* ---- pass 5 ---------------------------------------------------------- */
@@ -364,6 +385,7 @@ static int compile_and_run(void)
 		t.krelease = xstrdup(u.release);
 	}
 	opt.krelease = t.krelease;
+	use_kernel_facts(&t);
 	SrcFile *file = load_script();
 	if (!file)
 		return 1;
@@ -448,6 +470,13 @@ static int list_library(void)
 		dump_probe_aliases(&lib);
 	if (dump_funcs && dump_functions(&lib) < 0)
 		return 1;
+	if (list_pattern) {
+		/* the target, for the functions a pattern names: as for -p2,
+		 * nothing runs, so root and headers do not matter */
+		Target t = { 0 };
+		opt.last_pass = 2;
+		use_kernel_facts(kernel_facts_path || choose_target(&t) ? &t : NULL);
+	}
 	if (list_pattern && list_probe_points(&lib, list_pattern, list_vars) < 0)
 		return 1;
 	return 0;
@@ -463,6 +492,8 @@ int main(int argc, char **argv)
 	diag_set_warnings(opt.warnings);
 	if (exec_mode)
 		return vm_exec(argc, argv);
+	if (dump_kernel_facts)
+		return kernel_info_dump(stdout);
 	if (list_pattern || dump_funcs || dump_aliases)
 		return list_library();
 	return compile_and_run();

@@ -845,12 +845,41 @@ static char *cache_dir(void)
 	return dir;
 }
 
-/* Removes the cached vmlinux files of krel other than keep, and
- * temporaries of extractions killed over an hour ago. */
-static void prune_cache(const char *dir, const char *krel, const char *keep)
+char *vm_cache_dir(void)
 {
-	char *prefix = vm_asprintf("vmlinux-%s-", krel);
-	size_t len = strlen(prefix);
+	return cache_dir();
+}
+
+char *vm_kernel_id(const char *krel)
+{
+	char *vmlinuz = vm_asprintf("/boot/vmlinuz-%s", krel), *id = NULL;
+	struct stat st;
+
+	if (stat(vmlinuz, &st) == 0)
+		id = vm_asprintf("%s-%lld-%lld", krel, (long long)st.st_size,
+				 (long long)st.st_mtime);
+	free(vmlinuz);
+	return id;
+}
+
+/* Is s "SIZE-MTIME" (digits, '-', digits), maybe followed by a
+ * mkstemp suffix ".XXXXXX" when tmp? */
+static int is_id_suffix(const char *s, int tmp)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (!a || s[a] != '-')
+		return 0;
+	b = strspn(s + a + 1, "0123456789");
+	s += a + 1 + b;
+	return b && (!*s || (tmp && *s == '.'));
+}
+
+void vm_cache_prune(const char *dir, const char *prefix, const char *krel,
+		    const char *keep)
+{
+	char *start = vm_asprintf("%s-%s-", prefix, krel);
+	size_t len = strlen(start);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	struct stat st;
@@ -859,7 +888,10 @@ static void prune_cache(const char *dir, const char *krel, const char *keep)
 		const char *name = e->d_name;
 		int tmp = name[0] == '.';
 
-		if (strncmp(name + tmp, prefix, len) || !strcmp(name, keep))
+		/* (the exact suffix check keeps 6.1.0-56-amd64 from
+		 * pruning the files of 6.1.0-56-amd64-rt) */
+		if (strncmp(name + tmp, start, len) || !strcmp(name, keep) ||
+		    !is_id_suffix(name + tmp + len, tmp))
 			continue;
 		if (tmp && (fstatat(dirfd(d), name, &st, 0) ||
 			    st.st_mtime > time(NULL) - 3600))
@@ -868,7 +900,14 @@ static void prune_cache(const char *dir, const char *krel, const char *keep)
 	}
 	if (d)
 		closedir(d);
-	free(prefix);
+	free(start);
+}
+
+/* Removes the cached vmlinux files of krel other than keep, and
+ * temporaries of extractions killed over an hour ago. */
+static void prune_cache(const char *dir, const char *krel, const char *keep)
+{
+	vm_cache_prune(dir, "vmlinux", krel, keep);
 }
 
 /* Extracts vmlinuz into dir/name atomically; 0 on success. */
@@ -929,6 +968,20 @@ static char *boot_image(const char *krel, int verbose)
 	}
 	free(path);
 	return vmlinuz;
+}
+
+/* The cached uncompressed vmlinux of krel (an ELF that keeps .BTF: the
+ * compiler reads the guest kernel's types from it), extracted now if need
+ * be; malloc'd, or NULL when there is none. */
+char *vm_vmlinux_path(const char *krel)
+{
+	char *path = boot_image(krel, 0);
+
+	if (strncmp(path, "/boot/vmlinuz-", 14) == 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
 }
 
 /* --------------------------------------------------------- QEMU launch */
@@ -1348,13 +1401,16 @@ static void handle_ctl_data(struct vm_run *r, const char *p, size_t n)
 	}
 }
 
-/* Sends the guest's output on (i = 0 stdout, 1 stderr) to our fd 1 + i. */
+/* Sends the guest's output on (i = 0 stdout, 1 stderr) to our fd 1 + i,
+ * or stdout to the caller's stdout_fd. */
 static void handle_output(struct vm_run *r, int i, const char *p, size_t n)
 {
+	int fd = i == 0 && r->o->stdout_fd > 0 ? r->o->stdout_fd : 1 + i;
+
 	r->got[i] += n;
 	if (r->broken[i])
 		return;
-	if (write_all(1 + i, p, n) < 0) {
+	if (write_all(fd, p, n) < 0) {
 		r->broken[i] = 1;	/* like a closed pipe: tell the command */
 		if (errno == EPIPE && r->started && !r->have_rc)
 			send_ctl(r, "sig %d\n", SIGPIPE);

@@ -10,9 +10,10 @@
  * stdout and stderr byte for byte, sonde.ctl carries one-line messages
  * both ways (start, exit status and byte counts from the guest; signals
  * and "bye" to it).  The guest mounts the host's / read-only over 9p and
- * chroots into it, so every host path is valid inside.  The only file
- * written on the host is a per-kernel cache of the uncompressed vmlinux
- * (~/.cache/sonde); QEMU dies with us (PDEATHSIG).  One vm_run() at a
+ * chroots into it, so every host path is valid inside.  The only files
+ * written on the host are per-kernel caches in ~/.cache/sonde: the
+ * uncompressed vmlinux, and the kernel facts of kernel_info.c; QEMU dies
+ * with us (PDEATHSIG).  One vm_run() at a
  * time per process (the signal forwarding uses process-wide handlers).
  * See docs/vm.md.
  */
@@ -27,10 +28,16 @@ struct vm_options {
 	int mem_mb;             /* 0: default 512 */
 	int verbose;            /* >0: print the qemu command line and boot timings to stderr */
 	int timeout_s;          /* hard limit for the whole guest lifetime, 0 = none */
+	int stdout_fd;          /* >0: the command's stdout goes there, not to fd 1 */
 };
 
 /* Newest kernel release that has both /boot/vmlinuz-REL and /lib/modules/REL/build; NULL if none. */
 const char *vm_default_krelease(void);
+
+/* The cached uncompressed vmlinux ELF of kernel krel (it keeps the .BTF
+ * section), extracted from /boot/vmlinuz-krel on first use; a malloc'd
+ * path, or NULL if it cannot be had. */
+char *vm_vmlinux_path(const char *krel);
 
 /* Boots a fresh guest, runs argv in it (argv[0] an absolute host path) in
  * directory cwd, with stdin from /dev/null; the guest's stdout and stderr of
@@ -50,6 +57,20 @@ int vm_run(const struct vm_options *o, char *const argv[], const char *cwd);
  *       the current directory, are tried.
  */
 void vm_set_datadir(const char *dir);
+
+/* The cache directory ($SONDE_CACHE_DIR, $XDG_CACHE_HOME/sonde or
+ * ~/.cache/sonde), created if needed; malloc'd, NULL if there is none. */
+char *vm_cache_dir(void);
+
+/* "REL-SIZE-MTIME" of /boot/vmlinuz-REL: what per-kernel cache files are
+ * named after, so that a reinstalled kernel invalidates them.  malloc'd;
+ * NULL if there is no such kernel. */
+char *vm_kernel_id(const char *krel);
+
+/* Removes dir/PREFIX-KREL-SIZE-MTIME files other than keep, and their
+ * temporaries (.PREFIX-KREL-SIZE-MTIME.XXXXXX) left over an hour ago. */
+void vm_cache_prune(const char *dir, const char *prefix, const char *krel,
+		    const char *keep);
 
 /* ---- pure helpers, exposed for the unit tests ---- */
 

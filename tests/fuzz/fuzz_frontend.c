@@ -9,7 +9,9 @@
  * the diagnostics when reproducing a finding).  An input with a NUL byte
  * is cut there, as `sonde -e` would see it.  An input that starts with
  * "#-g" runs in guru mode, like `sonde -g` (embedded C, writing target
- * variables).
+ * variables).  Kernel function names (wildcards, checks) are resolved
+ * against the fixture of tests/lang/kernel-facts, loaded once up front:
+ * no input ever boots a VM or reads /sys.
  *
  * Memory.  The translator never frees (it is a short-lived process), so a
  * fuzzer running it millions of times would exhaust memory.  The harness
@@ -35,6 +37,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "kernel_info.h"
 #include "parse.h"
 #include "session.h"
 
@@ -198,6 +201,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	opt.last_pass = 3;
 	opt.script_argc = 3;
 	opt.script_argv = script_args;
+	/* (before tracking starts: the facts outlive every input) */
+	if (opt.datadir) {
+		static char facts[4096];
+		snprintf(facts, sizeof(facts), "%s/tests/lang/kernel-facts", opt.datadir);
+		kernel_info_use_path(facts, 0);
+		kernel_info_preload();
+	}
 	devnull = fopen("/dev/null", "w");
 	if (!devnull) {
 		perror("fuzz_frontend: /dev/null");

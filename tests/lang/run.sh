@@ -33,7 +33,7 @@ run_case() {
 	[ $# -gt 0 ] && shift
 	args=("$@")
 	err=$out/$name.stderr
-	timeout 20 "$sonde" -p2 "${opts[@]}" "$name.stp" "${args[@]}" >/dev/null 2>"$err" </dev/null
+	timeout 20 "$sonde" -p2 "${opts[@]}" "$name.stp" "${args[@]}" >"$out/$name.stdout" 2>"$err" </dev/null
 	rc=$?
 	result=pass
 	if [ $rc -eq 124 ]; then
@@ -48,6 +48,10 @@ run_case() {
 		elif [ -s "$err" ]; then
 			result="fail unexpected output on stderr"
 		fi
+		if [ "$result" = pass ] && [ -f "$name.stdout" ] &&
+		   ! cmp -s "$name.stdout" "$out/$name.stdout"; then
+			result="fail stdout differs from $name.stdout"
+		fi
 	else
 		if [ ! -f "$name.expected" ]; then
 			result="fail no $name.expected"
@@ -60,10 +64,13 @@ run_case() {
 	echo "$result" >"$out/$name.result"
 }
 
-# Shows how a failed case's stderr differs from what it should be.
+# Shows how a failed case's stderr (or stdout) differs from what it should be.
 show_diff() {
 	local kind=$1 name=$2 exp=$dir/$1/$2.expected
-	if [ -f "$exp" ]; then
+	if [ -f "$dir/$kind/$name.stdout" ] && ! cmp -s "$dir/$kind/$name.stdout" "$out/$name.stdout"; then
+		diff -u --label "$kind/$name.stdout" --label "stdout of sonde -p2 $kind/$name.stp" \
+			"$dir/$kind/$name.stdout" "$out/$name.stdout"
+	elif [ -f "$exp" ]; then
 		diff -u --label "$kind/$name.expected" --label "sonde -p2 $kind/$name.stp" \
 			"$exp" "$out/$name.stderr"
 	elif [ "$kind" = ko ] || [ -s "$out/$name.stderr" ]; then
@@ -97,6 +104,15 @@ fi
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/sonde-lang.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+
+# Target variables are typed from a small BTF fixture (btf/make_btf.c), not
+# from the kernel the host happens to have.
+if ! ${CC:-cc} -o "$out/make_btf" "$dir/btf/make_btf.c" -lbpf ||
+   ! "$out/make_btf" "$out/kernel.btf"; then
+	echo "lang: cannot make the BTF fixture (btf/make_btf.c needs libbpf-dev)" >&2
+	exit 2
+fi
+export SONDE_BTF=$out/kernel.btf
 
 # the cases, as "KIND NAME" lines
 cases=()

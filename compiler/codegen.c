@@ -20,22 +20,11 @@
 #include <string.h>
 #include "builtins.h"
 #include "codegen.h"
+#include "codegen_internal.h"   /* struct Gen; codegen_target() */
+#include "core/regex.h"          /* the matcher's programs are made here */
 #include "diag.h"
 #include "session.h"
 #include "util.h"
-
-typedef struct Gen {
-	Script *s;
-	StrBuf *out;          /* body of the C function being emitted */
-	StrBuf fields;        /* fields of its frame struct */
-	StrBuf top;           /* declarations at the top of the C function */
-	StrBuf cleanup;       /* statements run at its out: label */
-	int ntmp;             /* string temporaries in the frame */
-	int nuniq;            /* unique C identifiers */
-	int indent;
-	const char *unwind;   /* label to jump to when c->abort is set */
-	Function *fn;         /* NULL in a handler */
-} Gen;
 
 static char *expr(Gen *g, Expr *e);
 static char *stat_of(Gen *g, Expr *x);
@@ -97,6 +86,14 @@ static char *checked(Gen *g, Type t, const char *x)
 	return xasprintf("({ %s __s_c%d = (%s); if (unlikely(c->abort)) goto %s; __s_c%d; })",
 			 t == TY_STRING ? "const char *" : "int64_t", u, x, g->unwind, u);
 }
+
+/* The helpers above, for codegen_target.c (codegen_internal.h). */
+char *cg_expr(Gen *g, Expr *e) { return expr(g, e); }
+char *cg_checked(Gen *g, Type t, const char *x) { return checked(g, t, x); }
+char *cg_near(const char *what, SrcLoc loc) { return near(what, loc); }
+char *cg_c_string(const char *s) { return c_string(s); }
+char *cg_new_tmp(Gen *g) { return new_tmp(g); }
+int cg_uniq(Gen *g) { return uniq(g); }
 
 static const char *global_name(const Symbol *sym)
 {
@@ -479,6 +476,36 @@ static char *aggregate(Gen *g, Expr *e)
 			 g->unwind, u);
 }
 
+/* ---- regular expressions -------------------------------------------------
+ * Each `=~` pattern is compiled here (sema_checks.c proved it compiles)
+ * into a `static const` program; the module only runs the matcher, with
+ * this CPU's workspace (one per CPU: a hit owns its CPU's context). */
+
+static StrBuf regex_programs;   /* the programs' definitions */
+static int nregex;              /* programs emitted so far */
+
+static char *regex_match(Gen *g, Expr *e)
+{
+	struct sonde_regex_prog prog;
+	struct sonde_regex_error err;
+	const char *pat = e->rhs->str;
+	int n = nregex++, u = uniq(g);
+
+	if (sonde_regex_compile(&prog, pat, strlen(pat), &err) < 0)
+		ICE("regex \"%s\" passed the checks but does not compile: %s", pat, err.msg);
+	size_t len = sonde_regex_emit_c(&prog, NULL, 0);
+	char *init = xmalloc(len + 1);
+	sonde_regex_emit_c(&prog, init, len + 1);
+	sb_printf(&regex_programs, "static const struct sonde_regex_prog sonde_re_%d = %s;\n", n, init);
+	free(init);
+	/* a successful match is remembered for matched(n) */
+	return xasprintf("({ const char *__s_t%d = %s; int __s_r%d = sonde_regex_match(&sonde_re_%d, "
+			 "__s_t%d, sonde_strnlen(__s_t%d, MAXSTRINGLEN), &sonde_re_work[smp_processor_id()], "
+			 "&c->last_match.m); if (__s_r%d > 0) sonde_remember_match(&c->last_match, __s_t%d); else c->last_match.valid = false; "
+			 "(int64_t)(__s_r%d %s 0); })", u, expr(g, e->lhs), u, n, u, u, u, u, u,
+			 e->op == OP_MATCH ? ">" : "<=");
+}
+
 static char *expr(Gen *g, Expr *e)
 {
 	switch (e->kind) {
@@ -500,6 +527,8 @@ static char *expr(Gen *g, Expr *e)
 	case EX_CALL:
 		return e->func ? call_function(g, e) : call_builtin(g, e);
 	case EX_UNARY:
+		if (e->op == '&')   /* &$x->y: an address */
+			return codegen_target(g, e);
 		return xasprintf("((int64_t)(%s(%s)))", ast_op_name(e->op), expr(g, e->lhs));
 	case EX_BINARY:
 		return binary(g, e);
@@ -516,11 +545,9 @@ static char *expr(Gen *g, Expr *e)
 			return unsupported(e->lhs, "writing to a target variable");
 		return incdec(g, e);
 	case EX_TARGET:
-		if (strcmp(e->name, "return") == 0 && !e->chain && !e->pretty)
-			return xstrdup("sonde_returnval(c)");
-		return unsupported(e, "target variables (they need the kernel's BTF types)");
+		return codegen_target(g, e);
 	case EX_REGEX:
-		return unsupported(e, "regular expression matching");
+		return regex_match(g, e);
 	case EX_STATOP:
 		return stat_extract(g, e);
 	case EX_HIST:
@@ -528,7 +555,7 @@ static char *expr(Gen *g, Expr *e)
 			return hist_bucket(g, e);
 		return unsupported(e, "a histogram outside print()");
 	case EX_CAST:
-		return unsupported(e, "@cast");
+		return codegen_target(g, e);
 	case EX_ATVAR:
 		return unsupported(e, "@var");
 	case EX_DEFINED:
@@ -1004,6 +1031,7 @@ static void handler(Script *s, Output *o, Handler *h)
 	StrBuf body = { 0 };
 	Gen g = gen_begin(s, &body);
 
+	g.handler = h;
 	frame_fields(&g, h->locals);
 	init_locals(&g, h->locals);
 	if (h->cond)
@@ -1071,6 +1099,9 @@ static bool allocated(const Symbol *sym)
 static void globals_init(Script *s, StrBuf *b)
 {
 	sb_puts(b, "int sonde_globals_init(void)\n{\n");
+	if (nregex)
+		sb_puts(b, "\tsonde_re_work = sonde_zalloc(nr_cpu_ids * sizeof(*sonde_re_work));\n"
+			   "\tif (!sonde_re_work)\n\t\tgoto fail;\n");
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *sym = s->globals[i];
 		const char *n = global_name(sym);
@@ -1099,6 +1130,8 @@ static void globals_init(Script *s, StrBuf *b)
 	}
 	sb_puts(b, "\treturn 0;\nfail: __attribute__((unused));\n\tsonde_globals_free();\n"
 		   "\treturn -ENOMEM;\n}\n\nvoid sonde_globals_free(void)\n{\n");
+	if (nregex)
+		sb_puts(b, "\tsonde_free(sonde_re_work);\n\tsonde_re_work = NULL;\n");
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *sym = s->globals[i];
 		const char *n = global_name(sym);
@@ -1243,6 +1276,9 @@ char *codegen(Script *s)
 	Output o = { 0 };
 	const char *name = opt.script_path ? opt.script_path : "<input>";
 
+	regex_programs = (StrBuf){ 0 };   /* (the fuzzer runs codegen again and again) */
+	nregex = 0;
+
 	for (int i = 0; i < s->nfunctions; i++)
 		function(s, &o, s->functions[i]);
 	for (int i = 0; i < s->nfunctions; i++)
@@ -1261,6 +1297,9 @@ char *codegen(Script *s)
 	sb_printf(&out, "const char sonde_script_name[] = %s;\n\n", c_string(name));
 	globals(s, &out);
 	sb_puts(&out, "\n");
+	if (nregex)
+		sb_printf(&out, "%sstatic struct sonde_regex_work *sonde_re_work;   /* one per CPU */\n\n",
+			  regex_programs.data);
 	if (o.frames.data)
 		sb_puts(&out, o.frames.data);
 	sb_printf(&out, "union sonde_frame {\n%s\tchar __unused;\n};\n",

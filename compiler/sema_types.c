@@ -13,12 +13,14 @@
 #include "core/limits.h"   /* SONDE_HIST_MAX_LINEAR, shared with the runtime */
 #include "diag.h"
 #include "session.h"
+#include "target_vars.h"
 #include "util.h"
 
 static bool changed;   /* this round learned something */
 static bool report;    /* final round: report conflicts */
 static Function *cur_fn;
 static Handler *cur_handler;
+static Script *cur_script;   /* (for the probe points of cur_handler) */
 
 /* "a long", "a string", "a statistic": types as nouns, for messages. */
 static const char *a_type(Type t)
@@ -323,6 +325,9 @@ static Type assign(Expr *e)
 {
 	if (e->op == OP_AGG) {   /* x <<< value: x becomes a statistic */
 		Expr *l = e->lhs;
+		if (report && (l->kind == EX_TARGET || l->kind == EX_CAST || l->kind == EX_ATVAR))
+			diag_error(l->loc, "'<<<' collects statistics in a global variable, not in "
+				   "the kernel's memory");
 		if (l->sym) {
 			if (l->kind == EX_INDEX)
 				keys(l->sym, l->args, l->loc);
@@ -393,23 +398,70 @@ static Type assign(Expr *e)
 }
 
 /*
- * Target variables: $name, $name->chain, $$vars...  Their C types come from
- * the kernel's BTF when they are compiled; here a pretty-printed form
- * ($x$, $$vars) is a string and anything else a long (integers and
- * pointers alike), as in SystemTap.
+ * Target variables: $name, $name->chain, $$vars..., @cast(p, "T")->chain and
+ * &... of them.  Their C types come from the kernel's BTF (target_vars.h):
+ * integers, enums and pointers are longs, char arrays and pretty-printed
+ * forms ($x$, $$parms) strings, as in SystemTap.  A handler that runs at
+ * several functions plans the expression at each: it must make sense, and
+ * have one type, at all of them.
  */
-static Type target(Expr *e)
+static bool no_btf_reported;   /* the kernel has no BTF: said once */
+
+static Type plan_target(Expr *e)
+{
+	Expr *t = e->kind == EX_UNARY ? e->lhs : e;
+	TvSite *sites = NULL;
+	int n = t->kind == EX_TARGET && cur_handler ? tv_sites(cur_script, cur_handler, &sites) : 0;
+	Type type = TY_UNKNOWN;
+
+	for (int i = 0; i < (n ? n : 1); i++) {
+		const TvSite *site = n ? &sites[i] : NULL;
+		TvPlan plan;
+		KError err;
+		if (!tv_plan(e, site, &plan, &err)) {
+			if (report && !e->reported && !(err.no_btf && no_btf_reported)) {
+				no_btf_reported |= err.no_btf;   /* (said once: it is the same for all) */
+				diag_error(err.loc, "%s", err.msg);
+				if (n > 1)
+					diag_note(site->loc, "in the probe on '%s'", site->symbol);
+				e->reported = true;
+			}
+			type = TY_UNKNOWN;
+			break;
+		}
+		if (type && plan.type != type) {
+			if (report && !e->reported) {
+				diag_error(e->loc, "this is %s in the probe on '%s' but %s in the one "
+					   "on '%s'", a_type(type), sites[0].symbol, a_type(plan.type),
+					   site->symbol);
+				diag_note(site->loc, "the probe on '%s' is here", site->symbol);
+				e->reported = true;
+			}
+			type = TY_UNKNOWN;
+			break;
+		}
+		type = plan.type;
+	}
+	free(sites);
+	return type;
+}
+
+/* Types $x's index expressions and checks that target variables exist
+ * where it is; true when it can be planned. */
+static bool target_context(Expr *e)
 {
 	bool ret = strcmp(e->name, "return") == 0 || strcmp(e->name, "$return") == 0;
 
 	for (TargetComp *tc = e->chain; tc; tc = tc->next)
 		if (tc->index)
 			want(tc->index, expr(tc->index, TY_LONG), TY_LONG, "an array index");
-	if (report && cur_fn) {
-		diag_error(e->loc, "target variable '$%s' can only be used in a probe body, not in "
-			   "a function (pass it as an argument)", e->name);
-	} else if (report && cur_handler &&
-		   (cur_handler->kinds & ~(1u << PK_KPROBE | 1u << PK_KRETPROBE))) {
+	if (cur_fn) {
+		if (report)
+			diag_error(e->loc, "target variable '$%s' can only be used in a probe body, not "
+				   "in a function (pass it as an argument)", e->name);
+		return false;
+	}
+	if (cur_handler && (cur_handler->kinds & ~(1u << PK_KPROBE | 1u << PK_KRETPROBE))) {
 		static const char *const kind_words[] = {
 			[PK_BEGIN] = "begin", [PK_END] = "end", [PK_ERROR] = "error",
 			[PK_TIMER] = "timer",
@@ -417,14 +469,58 @@ static Type target(Expr *e)
 		PointKind k = PK_BEGIN;
 		while (!(cur_handler->kinds & (1u << k)) || k == PK_KPROBE || k == PK_KRETPROBE)
 			k++;
-		diag_error(e->loc, "target variables like '$%s' are not available in a %s probe",
-			   e->name, kind_words[k]);
-	} else if (ret && report && !(cur_handler && cur_handler->is_return)) {
-		diag_error(e->loc, "$return is only valid in a .return probe");
+		if (report)
+			diag_error(e->loc, "target variables like '$%s' are not available in a %s probe",
+				   e->name, kind_words[k]);
+		return false;
 	}
-	if (e->pretty || e->name[0] == '$')
-		return TY_STRING;
+	if (ret && !(cur_handler && cur_handler->is_return)) {
+		if (report)
+			diag_error(e->loc, "$return is only valid in a .return probe");
+		return false;
+	}
+	return cur_handler != NULL;
+}
+
+static Type target(Expr *e)
+{
+	if (target_context(e))
+		return plan_target(e);
+	return e->pretty || e->name[0] == '$' ? TY_STRING : TY_LONG;
+}
+
+/* @cast(p, "T")...: p is an address (a long). */
+static void cast_operands(Expr *e)
+{
+	want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG, "the pointer given to @cast");
+	for (TargetComp *tc = e->chain; tc; tc = tc->next)
+		if (tc->index)
+			want(tc->index, expr(tc->index, TY_LONG), TY_LONG, "an array index");
+}
+
+/* &$x->y, &@cast(p, "T")->y: an address. */
+static Type address_of(Expr *e)
+{
+	Expr *t = e->lhs;
+
+	if (t->kind == EX_CAST)
+		cast_operands(t);
+	else if (!target_context(t))
+		return TY_LONG;
+	plan_target(e);
 	return TY_LONG;
+}
+
+/* @defined($x), @defined(@cast(...)->y): whether it plans everywhere. */
+static bool target_defined(Expr *e)
+{
+	bool saved = report;
+
+	report = false;   /* a failure here is an answer, not an error */
+	bool ok = plan_target(e) != TY_UNKNOWN;
+	report = saved;
+	e->reported = false;
+	return ok;
 }
 
 /* A statistic is only read through @count(x)...; its plain value is not.
@@ -643,6 +739,8 @@ static Type expr_kind(Expr *e, Type hint)
 			return call_function(e, hint);
 		return e->builtin ? call_builtin(e, hint) : TY_UNKNOWN;
 	case EX_UNARY:
+		if (e->op == '&' && (e->lhs->kind == EX_TARGET || e->lhs->kind == EX_CAST))
+			return address_of(e);
 		want(e->lhs, expr(e->lhs, TY_LONG), TY_LONG,
 		     xasprintf("the operand of '%s'", ast_op_name(e->op)));
 		return TY_LONG;
@@ -696,6 +794,8 @@ static Type expr_kind(Expr *e, Type hint)
 		}
 		return TY_STATS;   /* printable only */
 	case EX_CAST:
+		cast_operands(e);
+		return plan_target(e);
 	case EX_ATVAR:
 		expr(e->lhs, TY_LONG);
 		for (TargetComp *tc = e->chain; tc; tc = tc->next)
@@ -705,9 +805,21 @@ static Type expr_kind(Expr *e, Type hint)
 	case EX_DEFINED:
 		/* Where no target variable can exist (begin, timer, end probes,
 		 * functions), @defined($x) is 0 now and its branch is dropped. */
-		if (!kernel_context() && names_target(e->lhs)) {
+		if (!kernel_context() && names_target(e->lhs) && e->lhs->kind != EX_CAST) {
 			e->kind = EX_NUMBER;
 			e->num = 0;
+			e->lhs = NULL;
+			return TY_LONG;
+		}
+		/* Where they exist, the kernel's types decide. */
+		if (e->lhs->kind == EX_CAST || e->lhs->kind == EX_TARGET) {
+			if (e->lhs->kind == EX_TARGET)
+				for (TargetComp *tc = e->lhs->chain; tc; tc = tc->next)
+					expr(tc->index, TY_LONG);
+			else
+				cast_operands(e->lhs);
+			e->num = target_defined(e->lhs);
+			e->kind = EX_NUMBER;
 			e->lhs = NULL;
 			return TY_LONG;
 		}
@@ -982,6 +1094,9 @@ int sema_types(Script *s)
 {
 	int errors = diag_errors();
 
+	cur_script = s;
+	no_btf_reported = false;
+
 	for (int i = 0; i < s->nglobals; i++) {
 		Symbol *g = s->globals[i];
 		if (g->init)
@@ -1026,5 +1141,6 @@ int sema_types(Script *s)
 	free(unknowns);     /* nothing may outlive the run (tests/fuzz frees it all) */
 	unknowns = NULL;
 	nunknowns = 0;
+	cur_script = NULL;
 	return diag_errors() > errors ? -1 : 0;
 }

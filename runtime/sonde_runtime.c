@@ -12,10 +12,12 @@
 #include "core/stat.c"
 #include "core/map.c"
 #include "core/format.c"
+#include "core/regex.c"
 
 #include "kernel/runtime.h"
 #include "kernel/internal.h"
 #include "kernel/transport.c"
 #include "kernel/context.c"
+#include "kernel/memory.c"
 #include "kernel/probes.c"
 #include "kernel/module.c"

@@ -34,6 +34,7 @@
 #include "../core/map.h"
 #include "../core/format.h"
 #include "../core/strings.h"
+#include "../script_regex.h"
 #include "../transport_proto.h"
 
 struct sonde_probe;
@@ -53,6 +54,7 @@ struct sonde_context {
 	struct pt_regs *regs;      /* KPROBE/KRETPROBE: registers at the hit */
 	struct kretprobe_instance *ri;
 	const struct sonde_probe *probe;
+	struct sonde_last_match last_match; /* for matched(n); reset each hit */
 	struct sonde_tokenize_state tokenize; /* tokenize()'s string and position:
 	                            * a hit continues what an earlier one
 	                            * on this CPU started, as in SystemTap */
@@ -137,6 +139,82 @@ bool sonde_lock_write(rwlock_t *l);
 int64_t sonde_returnval(struct sonde_context *c);
 /* target(): the pid given to the loader with -c/-x (0 if none). */
 int64_t sonde_target(void);
+
+/* ---- kernel memory and probe registers (memory.c) -------------------- */
+/*
+ * Every read of kernel memory a script makes (target variables, @cast,
+ * kernel_long() ...) goes through these: copy_from_kernel_nofault() turns
+ * a bad address into a failed read, never an oops.  A failed read is the
+ * script error "invalid kernel address 0x... (reading WHAT)" near loc, and
+ * the result is then 0 or "".
+ */
+/* n bytes at addr into dst; false when any of them cannot be read. */
+bool sonde_kread_nofault(void *dst, uint64_t addr, size_t n);
+/* The string at addr into dst (MAXSTRINGLEN bytes), always NUL-terminated:
+ * up to its NUL, and at most max bytes when max > 0 (a char array,
+ * kernel_string_n()).  False when it cannot be read. */
+bool sonde_kread_str_nofault(char *dst, uint64_t addr, int64_t max);
+/* The same in the current task's user memory (user_string()). */
+bool sonde_uread_str_nofault(char *dst, uint64_t addr, int64_t max);
+
+/* The reads of target variables: a failure is a script error. */
+void sonde_kread_fault(struct sonde_context *c, const char *loc, const char *what,
+		       uint64_t addr);
+/* An integer of size 1, 2, 4 or 8 bytes at addr, sign- or zero-extended. */
+int64_t sonde_kread_int(struct sonde_context *c, const char *loc, const char *what,
+			uint64_t addr, int size, bool is_signed);
+/* The pointer stored at addr. */
+uint64_t sonde_kread_ptr(struct sonde_context *c, const char *loc, const char *what,
+			 uint64_t addr);
+/* A bitfield: width bits from bit shift of the nbytes (1 to 8) at addr. */
+int64_t sonde_kread_bits(struct sonde_context *c, const char *loc, const char *what,
+			 uint64_t addr, int nbytes, int shift, int width, bool is_signed);
+/* A char array of max bytes (0: a NUL-terminated string) as a string. */
+const char *sonde_kread_string(struct sonde_context *c, const char *loc, const char *what,
+			       char *dst, uint64_t addr, int64_t max);
+
+/* Argument slot n (0: rdi ... 5: r9, then the stack) of the probed function,
+ * at its entry; 0 outside a kprobe. */
+static inline uint64_t sonde_arg_slot(struct sonde_context *c, unsigned int n)
+{
+	return c->regs ? (uint64_t)regs_get_kernel_argument(c->regs, n) : 0;
+}
+
+/* The return value register of a .return probe, untruncated. */
+static inline uint64_t sonde_return_reg(struct sonde_context *c)
+{
+	return c->regs ? (uint64_t)regs_return_value(c->regs) : 0;
+}
+
+/* int_arg(N) and friends: why argument n (1-based) cannot be read here
+ * (not at a function's entry, n out of range), or NULL when it can. */
+const char *sonde_arg_error(struct sonde_context *c, int64_t n);
+
+/* Pretty-printing ($x$, $$parms): a text and a value, in turn.  The value
+ * is base itself (SONDE_PRETTY_DIRECT) or memory at base + offset. */
+enum sonde_pretty_kind {
+	SONDE_PRETTY_TEXT,        /* no value */
+	SONDE_PRETTY_INT,         /* signed decimal */
+	SONDE_PRETTY_UINT,        /* unsigned decimal */
+	SONDE_PRETTY_HEX,         /* 0x... */
+	SONDE_PRETTY_CHARS,       /* a char array: "quoted" */
+	SONDE_PRETTY_STRPTR,      /* a char pointer: "quoted", or 0x... when unreadable */
+};
+#define SONDE_PRETTY_DIRECT 1
+
+struct sonde_pretty {
+	const char *text;
+	unsigned char kind, flags, base, bit_offset, bit_size;
+	int size;
+	int64_t offset;
+};
+
+/* Fills dst (MAXSTRINGLEN bytes) from items, reading strings through
+ * scratch (as big); cut short when dst is full.  A read that fails is a
+ * script error (except a char pointer's string: its address is shown). */
+const char *sonde_pretty(struct sonde_context *c, const char *loc, const char *what, char *dst,
+			 char *scratch, const uint64_t *bases, const struct sonde_pretty *items,
+			 int n);
 
 /* ---- statistics: the core's aggregates as script operations ------- */
 #include "../script_stats.h"

@@ -8,7 +8,7 @@
 
 #define SUITES(X) X(lexer) X(parser) X(diag) X(sema) X(codegen) \
 	X(map) X(format) X(strings) X(vm) X(loader) X(preprocess) \
-	X(stat) X(regex) X(kernel_info)
+	X(stat) X(regex) X(kernel_info) X(btf)
 
 #define DECLARE(name) void register_##name##_tests(void) __attribute__((weak));
 SUITES(DECLARE)

@@ -25,13 +25,21 @@ median_ms() {
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# A script that calls every function of the library.
+# A script that calls every function of the library (every overload),
+# with a literal of the right type for each parameter.
 {
 	echo 'probe begin {'
-	"$sonde" --dump-functions | sed -n 's/^\([a-z_0-9]*\):\([a-z]*\) ().*/	println(\1())/p'
+	"$sonde" --dump-functions | awk -F'[()]' '/^[a-z_0-9]+:[a-z]+ \(/ {
+		name = $1; sub(/:.*/, "", name)
+		n = split($2, params, ", "); args = ""
+		for (i = 1; i <= n; i++)
+			args = args (i > 1 ? ", " : "") (params[i] ~ /:string$/ ? "\"x\"" : "1")
+		printf "\tprintln(%s(%s))\n", name, args
+	}'
 	echo '}'
 } > "$work/library.stp"
 nfun=$(grep -c println "$work/library.stp")
+"$sonde" -p2 "$work/library.stp" > /dev/null || { echo "bench: the library script does not pass -p2"; exit 1; }
 
 echo "p2-library: $(median_ms 21 "$sonde" -p2 "$work/library.stp") ms median of 21 ($nfun functions)"
 echo "p4-hello: $(median_ms 5 "$sonde" -p4 "$root/examples/hello.stp") ms median of 5"

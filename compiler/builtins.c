@@ -96,9 +96,10 @@ int format_arg_types(const char *fmt, Type *types, int max, const char **err)
 			continue;
 		case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
 		case 'c': case 'p': case 'b':
+		case 'm': case 'M':   /* the address of the memory to print */
 			t = TY_LONG;
 			break;
-		case 's': case 'm': case 'M':
+		case 's':
 			t = TY_STRING;
 			break;
 		case '\0':

@@ -415,26 +415,45 @@ static void fmt_string(struct out *o, const struct spec *sp, const char *s)
 	field_pad(o, sp, n, true);
 }
 
-static void fmt_memory(struct out *o, const struct spec *sp, const char *s)
-{
-	size_t n = arg_len(o, sp, s, sp->prec);
+bool (*sonde_format_read_memory)(void *dst, uint64_t addr, size_t n);
 
-	field_pad(o, sp, n, false);
-	put_n(o, s, n);
-	field_pad(o, sp, n, true);
-}
+/* Bytes a %m / %M reads at most (its precision is the byte count). */
+#define MEMORY_MAX MAXSTRINGLEN
 
-static void fmt_hex_memory(struct out *o, const struct spec *sp, const char *s)
+/*
+ * %m: the bytes at an address, raw; %M: the same in hex, two digits a
+ * byte.  The precision is the number of bytes (1 without one), read in
+ * small chunks through sonde_format_read_memory; memory that cannot be
+ * read prints as "<bad address>".
+ */
+static void fmt_memory(struct out *o, const struct spec *sp, int64_t addr)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, n = arg_len(o, sp, s, sp->prec);
+	bool in_hex = sp->conv == 'M';
+	size_t n = sp->prec >= 0 ? (size_t)sp->prec : 1;
+	unsigned char chunk[64];
 
-	field_pad(o, sp, 2 * (int64_t)n, false);
-	for (i = 0; i < n && !out_done(o); i++) {
-		put(o, hex[(unsigned char)s[i] >> 4]);
-		put(o, hex[(unsigned char)s[i] & 0xf]);
+	if (n > MEMORY_MAX)
+		n = MEMORY_MAX;
+	field_pad(o, sp, in_hex ? 2 * (int64_t)n : (int64_t)n, false);
+	for (size_t done = 0; done < n && !out_done(o); ) {
+		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		if (!sonde_format_read_memory ||
+		    !sonde_format_read_memory(chunk, (uint64_t)addr + done, k)) {
+			put_str(o, "<bad address>");
+			return;
+		}
+		for (size_t i = 0; i < k; i++) {
+			if (in_hex) {
+				put(o, hex[chunk[i] >> 4]);
+				put(o, hex[chunk[i] & 0xf]);
+			} else {
+				put(o, (char)chunk[i]);
+			}
+		}
+		done += k;
 	}
-	field_pad(o, sp, 2 * (int64_t)n, true);
+	field_pad(o, sp, in_hex ? 2 * (int64_t)n : (int64_t)n, true);
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -442,18 +461,20 @@ static void fmt_hex_memory(struct out *o, const struct spec *sp, const char *s)
 static bool is_long_conv(char c)
 {
 	return c == 'd' || c == 'i' || c == 'u' || c == 'x' || c == 'X' ||
-	       c == 'o' || c == 'p' || c == 'c' || c == 'b';
+	       c == 'o' || c == 'p' || c == 'c' || c == 'b' || c == 'm' || c == 'M';
 }
 
 static bool is_string_conv(char c)
 {
-	return c == 's' || c == 'm' || c == 'M';
+	return c == 's';
 }
 
 static void convert_long(struct out *o, const struct spec *sp, int64_t v)
 {
 	if (sp->conv == 'c')
 		fmt_char(o, sp, v);
+	else if (sp->conv == 'm' || sp->conv == 'M')
+		fmt_memory(o, sp, v);
 	else if (sp->conv == 'b')
 		fmt_binary(o, sp, v);
 	else
@@ -462,14 +483,7 @@ static void convert_long(struct out *o, const struct spec *sp, int64_t v)
 
 static void convert_string(struct out *o, const struct spec *sp, const char *s)
 {
-	if (!s)
-		s = "";
-	if (sp->conv == 's')
-		fmt_string(o, sp, s);
-	else if (sp->conv == 'm')
-		fmt_memory(o, sp, s);
-	else
-		fmt_hex_memory(o, sp, s);
+	fmt_string(o, sp, s ? s : "");
 }
 
 /* Prints one parsed conversion, consuming its argument. */

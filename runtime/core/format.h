@@ -23,6 +23,13 @@
 size_t sonde_format(char *dst, size_t cap, const char *fmt,
 		    const struct sonde_arg *args, int nargs);
 
+/*
+ * How %m and %M read memory at an address: n bytes at addr into dst, false
+ * when they cannot be read.  Set by the runtime (the kernel's fault-safe
+ * reader); NULL, the default, reads nothing ("<bad address>").
+ */
+extern bool (*sonde_format_read_memory)(void *dst, uint64_t addr, size_t n);
+
 /* Decimal text of v into dst (cap >= 21); returns length. */
 size_t sonde_format_long(char *dst, size_t cap, int64_t v);
 

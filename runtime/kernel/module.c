@@ -121,6 +121,7 @@ static int __init sonde_module_init(void)
 {
 	int ret;
 
+	sonde_format_read_memory = sonde_kread_nofault;   /* %m, %M */
 	ret = sonde_globals_init();
 	if (ret)
 		goto out;

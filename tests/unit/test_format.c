@@ -220,25 +220,47 @@ static void test_binary(void)
 	CU_ASSERT_EQUAL(memcmp(out, "B\0\0\0|", 5), 0);
 }
 
+/* %m / %M read "memory" through the runtime's reader: here a fake one that
+ * maps addresses 0x1000.. onto a buffer and refuses everything else. */
+static const char fake_memory[] = "xyzAB\x01\xff\x80 a\xc3\xa9";
+#define FAKE_BASE 0x1000
+
+static bool read_fake(void *dst, uint64_t addr, size_t n)
+{
+	if (addr < FAKE_BASE || addr - FAKE_BASE + n > sizeof(fake_memory))
+		return false;
+	memcpy(dst, fake_memory + (addr - FAKE_BASE), n);
+	return true;
+}
+
 static void test_memory(void)
 {
-	CU_ASSERT_STRING_EQUAL(fmt1("%m", S("xyz")), "xyz");
-	CU_ASSERT_STRING_EQUAL(fmt1("%.3m", S("abcdef")), "abc");
-	CU_ASSERT_STRING_EQUAL(fmt1("%.10m", S("abc")), "abc");
-	CU_ASSERT_STRING_EQUAL(fmt1("[%5.2m]", S("abc")), "[   ab]");
-	CU_ASSERT_STRING_EQUAL(fmt1("[%-5.2m]", S("abc")), "[ab   ]");
-	/* %m cuts raw bytes, even inside a character (unlike %s) */
-	CU_ASSERT_STRING_EQUAL(fmt1("%.2m", S("a\xc3\xa9")), "a\xc3");
+	sonde_format_read_memory = read_fake;
+	CU_ASSERT_STRING_EQUAL(fmt1("%m", L(FAKE_BASE)), "x");      /* 1 byte by default */
+	CU_ASSERT_STRING_EQUAL(fmt1("%.3m", L(FAKE_BASE)), "xyz");
+	CU_ASSERT_STRING_EQUAL(fmt1("[%5.2m]", L(FAKE_BASE)), "[   xy]");
+	CU_ASSERT_STRING_EQUAL(fmt1("[%-5.2m]", L(FAKE_BASE)), "[xy   ]");
+	/* %m copies raw bytes, even part of a character (unlike %s) */
+	CU_ASSERT_STRING_EQUAL(fmt1("%.2m", L(FAKE_BASE + 9)), "a\xc3");
+	/* unreadable memory, also when only its end is */
+	CU_ASSERT_STRING_EQUAL(fmt1("[%.2m]", L(8)), "[<bad address>]");
+	CU_ASSERT_STRING_EQUAL(fmt1("%.100m", L(FAKE_BASE)), "<bad address>");
+	sonde_format_read_memory = NULL;
+	CU_ASSERT_STRING_EQUAL(fmt1("%m", L(FAKE_BASE)), "<bad address>");
+	/* a string argument is the wrong type */
+	CU_ASSERT_STRING_EQUAL(fmt1("%m", S("abc")), "<bad format>");
 }
 
 static void test_hex_memory(void)
 {
-	CU_ASSERT_STRING_EQUAL(fmt1("%M", S("AB\x01")), "414201");
-	CU_ASSERT_STRING_EQUAL(fmt1("%M", S("\xff\x80 ")), "ff8020");
-	CU_ASSERT_STRING_EQUAL(fmt1("%.2M", S("ABC")), "4142");
-	CU_ASSERT_STRING_EQUAL(fmt1("[%6M]", S("A")), "[    41]");
-	CU_ASSERT_STRING_EQUAL(fmt1("[%-6M]", S("A")), "[41    ]");
-	CU_ASSERT_STRING_EQUAL(fmt1("%M", S("")), "");
+	sonde_format_read_memory = read_fake;
+	CU_ASSERT_STRING_EQUAL(fmt1("%.3M", L(FAKE_BASE + 3)), "414201");
+	CU_ASSERT_STRING_EQUAL(fmt1("%.3M", L(FAKE_BASE + 6)), "ff8020");
+	CU_ASSERT_STRING_EQUAL(fmt1("%M", L(FAKE_BASE + 3)), "41");
+	CU_ASSERT_STRING_EQUAL(fmt1("[%6M]", L(FAKE_BASE + 3)), "[    41]");
+	CU_ASSERT_STRING_EQUAL(fmt1("[%-6M]", L(FAKE_BASE + 3)), "[41    ]");
+	CU_ASSERT_STRING_EQUAL(fmt1("[%.0M]", L(FAKE_BASE)), "[]");
+	sonde_format_read_memory = NULL;
 }
 
 static void test_string_extras(void)
@@ -286,7 +308,7 @@ static void test_bad_format(void)
 	CU_ASSERT_STRING_EQUAL(fmt0("%d"), "<bad format>");
 	CU_ASSERT_STRING_EQUAL(fmt1("%d", S("5")), "<bad format>");
 	CU_ASSERT_STRING_EQUAL(fmt1("%s", L(5)), "<bad format>");
-	CU_ASSERT_STRING_EQUAL(fmt1("%M", L(5)), "<bad format>");
+	CU_ASSERT_STRING_EQUAL(fmt1("%M", S("5")), "<bad format>");
 	CU_ASSERT_STRING_EQUAL(fmt1("%b", S("x")), "<bad format>");
 	fmt("%d %d", one, 1);
 	CU_ASSERT_STRING_EQUAL(out, "5 <bad format>");

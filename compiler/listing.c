@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "btf.h"
 #include "diag.h"
 #include "kernel_info.h"
 #include "parse.h"
@@ -115,8 +116,29 @@ static void match_aliases(const Script *s, const ProbePoint *pattern, Names *out
 					add_name(out, probe_point_text(name));
 }
 
+/* A function probe's target variables, as SystemTap's -L shows them:
+ * " $file:struct file * $count:size_t ..." and, in a .return probe,
+ * " $return:ssize_t", from the kernel's BTF (nothing without it). */
+static void print_target_vars(const Script *s, const Handler *h)
+{
+	const ConcretePoint *cp = s->points;
+	KFunc f;
+	char *err;
+
+	while (cp && cp->handler != h)
+		cp = cp->next;
+	if (!cp || !cp->symbol || (cp->kind != PK_KPROBE && cp->kind != PK_KRETPROBE) ||
+	    !kbtf_function(cp->symbol, &f, &err))
+		return;
+	for (int i = 0; i < f.nparams; i++)
+		printf(" $%s:%s", f.params[i].name, kbtf_type_name(f.btf, f.params[i].type.decl));
+	if (cp->kind == PK_KRETPROBE && f.ret.kind != KT_VOID)
+		printf(" $return:%s", kbtf_type_name(f.btf, f.ret.decl));
+}
+
 /* Analyzes `probe NAME {}` for each name, quietly; prints each point with
- * the variables its alias prologue sets when vars is true. */
+ * the variables its alias prologue sets, and a function's target
+ * variables, when vars is true. */
 static int print_points(const Script *lib, Names *names, bool vars)
 {
 	StrBuf text = { 0 };
@@ -141,6 +163,7 @@ static int print_points(const Script *lib, Names *names, bool vars)
 		printf("%s", names->v[i]);
 		for (const Symbol *l = h->locals; l; l = l->next)
 			printf(" %s:%s", l->name, type_name(l->type));
+		print_target_vars(&s, h);
 		putchar('\n');
 	}
 	return 0;
